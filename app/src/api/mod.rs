@@ -1,0 +1,3 @@
+//! Server functions, grouped by area. Each is a thin call into [`crate::backend::Console`].
+
+pub mod system;

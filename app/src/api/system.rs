@@ -1,0 +1,9 @@
+use leptos::prelude::*;
+
+use crate::model::{AppError, SystemInfo};
+
+/// Version, database path and applied migrations of the running server.
+#[server]
+pub async fn get_system_info() -> Result<SystemInfo, AppError> {
+    crate::backend::console()?.system_info().await
+}

@@ -1,0 +1,6 @@
+//! Reusable pieces of UI. Pages compose these rather than repeating markup.
+
+pub mod card;
+pub mod coming_soon;
+pub mod layout;
+pub mod page_header;

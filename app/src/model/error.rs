@@ -1,0 +1,31 @@
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// The one error type that crosses from the server to the browser. Its text is safe to show:
+/// the server logs the underlying cause once, where it converts into this type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The input was refused; the message says why and what to do.
+    #[error("{0}")]
+    Invalid(String),
+    /// The thing asked for does not exist (any more).
+    #[error("{0} was not found")]
+    NotFound(String),
+    /// Something failed on the server; details are in the server log.
+    #[error("Something went wrong on the server (reference {0}); the server log has the details.")]
+    Internal(String),
+    /// The request did not reach the server, or its answer could not be read.
+    #[error("The server could not be reached: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}

@@ -1,0 +1,7 @@
+//! Types shared by the browser and the server. Serde only: no sqlx, no tokio.
+
+mod error;
+mod system;
+
+pub use error::AppError;
+pub use system::{AppliedMigration, SystemInfo};

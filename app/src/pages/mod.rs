@@ -1,0 +1,8 @@
+//! One module per area of the console.
+
+pub mod alerts;
+pub mod dashboard;
+pub mod detections;
+pub mod not_found;
+pub mod settings;
+pub mod sources;

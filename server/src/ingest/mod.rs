@@ -1,0 +1,3 @@
+//! Ingestion: normalization, checkpointed polling, health accounting.
+
+pub mod normalize;

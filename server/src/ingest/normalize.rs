@@ -1,0 +1,1 @@
+//! Normalization of raw Okta LogEvents into `Okta.SystemLog` rows.

@@ -1,0 +1,1 @@
+//! Parsing of `Link` response headers.

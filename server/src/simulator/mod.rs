@@ -1,0 +1,1 @@
+//! The built-in Okta API simulator (filled in by the simulator work).
