@@ -59,6 +59,9 @@ pub struct Config {
     pub secret_key: Option<Secret>,
     /// Start the built-in Okta API simulator on this address, as a demo org.
     pub simulator_addr: Option<SocketAddr>,
+    /// An Okta simulator already running elsewhere (`gatehouse simulate`): `*.simulator.localhost`
+    /// resolves to it. Ignored when `simulator_addr` starts one here.
+    pub simulator_upstream: Option<SocketAddr>,
     /// On start, add a source for the simulator's demo org if there is none.
     pub demo_source: bool,
     /// Defaults for new sources and the pollers.
@@ -86,6 +89,7 @@ impl Default for Config {
             secret_key_file: "data/secret.key".into(),
             secret_key: None,
             simulator_addr: None,
+            simulator_upstream: None,
             demo_source: false,
             poll: PollDefaults::default(),
             log: "info".into(),
@@ -128,6 +132,9 @@ pub struct ConfigArgs {
     /// Run the built-in Okta simulator on this address as a demo org (e.g. 127.0.0.1:0).
     #[arg(long, global = true, env = "GATEHOUSE_SIMULATOR")]
     pub simulator: Option<SocketAddr>,
+    /// Use an Okta simulator that runs elsewhere (e.g. `gatehouse simulate`) at this address.
+    #[arg(long, global = true, env = "GATEHOUSE_SIMULATOR_UPSTREAM")]
+    pub simulator_upstream: Option<SocketAddr>,
     /// Add a source for the simulator's demo org on start when there is none.
     #[arg(long, global = true, env = "GATEHOUSE_DEMO_SOURCE")]
     pub demo_source: Option<bool>,
@@ -158,6 +165,7 @@ struct FileConfig {
     secret_key_file: Option<PathBuf>,
     secret_key: Option<Secret>,
     simulator: Option<SocketAddr>,
+    simulator_upstream: Option<SocketAddr>,
     demo_source: Option<bool>,
     poll_interval_secs: Option<u64>,
     request_timeout_secs: Option<u64>,
@@ -192,6 +200,7 @@ impl Config {
             secret_key_file: args.secret_key_file.clone(),
             secret_key: args.secret_key.clone(),
             simulator: args.simulator,
+            simulator_upstream: args.simulator_upstream,
             demo_source: args.demo_source,
             poll_interval_secs: args.poll_interval_secs,
             request_timeout_secs: args.request_timeout_secs,
@@ -211,6 +220,7 @@ impl Config {
             secret_key_file,
             secret_key,
             simulator,
+            simulator_upstream,
             demo_source,
             poll_interval_secs,
             request_timeout_secs,
@@ -227,6 +237,9 @@ impl Config {
         }
         if simulator.is_some() {
             self.simulator_addr = simulator;
+        }
+        if simulator_upstream.is_some() {
+            self.simulator_upstream = simulator_upstream;
         }
         set(&mut self.demo_source, demo_source);
         set(&mut self.poll.interval, poll_interval_secs.map(Duration::from_secs));

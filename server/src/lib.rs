@@ -1,11 +1,13 @@
 //! The Gatehouse server: configuration, storage, the engine behind the console, and the HTTP side.
 //! `main.rs` only parses the command line and calls into [`cli`].
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod ingest;
 pub mod okta;
+pub mod secrets;
 pub mod simulator;
 pub mod store;
 pub mod telemetry;

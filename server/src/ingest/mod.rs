@@ -1,3 +1,8 @@
-//! Ingestion: normalization, checkpointed polling, health accounting.
+//! Ingestion: normalization, checkpointed polling, and the supervisor of the pollers.
 
 pub mod normalize;
+pub mod poller;
+pub mod supervisor;
+
+pub use poller::PollContext;
+pub use supervisor::Supervisor;

@@ -1,3 +1,10 @@
-//! Talking to Okta: Link pagination, the HTTP client, rate-limit state, error codes.
+//! Talking to Okta: the HTTP client, `Link` pagination, rate-limit state, error codes.
 
+pub mod client;
+pub mod error;
 pub mod link;
+pub mod rate;
+
+pub use client::{OktaHttp, OktaResponse};
+pub use error::{ErrorClass, OktaError};
+pub use rate::{RateBudget, RateLimit};

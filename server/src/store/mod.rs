@@ -1,6 +1,14 @@
 //! All SQL lives under this module. Row structs here are separate from the `app::model` types.
 
+mod ingest;
+mod sources;
+
 use std::{str::FromStr, time::Duration};
+
+pub use ingest::{
+    AttemptRecord, CommitOutcome, ErrorDetail, HealthTotals, PageCommit, RequestFailure, StatusRow, StatusUpdate,
+};
+pub use sources::{NewSource, SourceRow};
 
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -15,6 +23,26 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot create the database directory {path}: {source}")]
     CreateDir { path: String, source: std::io::Error },
+    /// A uniqueness rule refused the write; the message says which, in words.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("cannot write the output: {0}")]
+    Output(std::io::Error),
+}
+
+impl StoreError {
+    /// Turns a UNIQUE violation into [`StoreError::Conflict`] with `message`; other errors pass.
+    fn conflict_on_unique(err: sqlx::Error, message: String) -> Self {
+        match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(message),
+            _ => StoreError::Sql(err),
+        }
+    }
+}
+
+/// Now, in Unix milliseconds (the unit of every time column).
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 /// The migrations in `migrations/`, embedded at build time and applied on every start.

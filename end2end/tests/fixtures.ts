@@ -1,0 +1,30 @@
+import { test as base, expect, Page } from "@playwright/test";
+
+// Every test: the base URL of the server global-setup.ts started, and a page that fails the
+// test on any browser console error or uncaught exception (hydration errors show up there).
+export const test = base.extend<{ consoleErrors: string[] }>({
+  baseURL: async ({}, use) => {
+    const url = process.env.GATEHOUSE_URL;
+    if (!url) throw new Error("GATEHOUSE_URL is not set: global-setup did not start the server");
+    await use(url);
+  },
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on("console", (msg) => {
+        if (msg.type() === "error") errors.push(msg.text());
+      });
+      page.on("pageerror", (err) => errors.push(String(err)));
+      await use(errors);
+      expect(errors, "browser console errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/** Waits until the WASM half has hydrated the page (the layout sets data-hydrated). */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator("[data-hydrated]")).toHaveAttribute("data-hydrated", "true");
+}

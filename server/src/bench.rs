@@ -1,0 +1,148 @@
+//! `gatehouse bench ingest`: drains generated events from the built-in simulator (rate limits
+//! off) through the real poller into a fresh SQLite file, and reports events/s, MB/s and peak
+//! memory next to the parse-only rate of the same bytes with serde_json.
+
+use std::time::{Duration, Instant};
+
+use app::model::source::SIMULATOR_DOMAIN;
+use clap::{Args, Subcommand};
+
+use crate::{
+    config::{Config, ConfigArgs, Secret},
+    engine::AddSource,
+    ingest::poller::{initial_logs_url, poll_cycle, PAGE_LIMIT},
+    okta::RateBudget,
+    simulator::{OrgConfig, Simulator},
+};
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// End-to-end ingestion: simulator → HTTP → normalize → SQLite.
+    Ingest(IngestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Events in the simulator's backlog, all drained.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: u64,
+    /// Pages re-fetched into memory for the parse-only comparison.
+    #[arg(long, default_value_t = 100)]
+    pub parse_pages: usize,
+    /// Keep the database in this directory instead of a temporary one.
+    #[arg(long)]
+    pub dir: Option<std::path::PathBuf>,
+}
+
+pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Ingest(args) => ingest(args).await,
+    }
+}
+
+async fn ingest(args: IngestArgs) -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = args.dir.clone().unwrap_or_else(|| temp.path().to_owned());
+    std::fs::create_dir_all(&dir)?;
+
+    let mut org = OrgConfig::new("bench", "bench-token");
+    org.backlog = args.events;
+    org.backlog_window = Duration::from_secs(20 * 3600);
+    org.events_per_sec = 0.0;
+    org.logs_rate_limit = None;
+    let simulator = Simulator::new(vec![org]).spawn("127.0.0.1:0".parse()?).await?;
+
+    let config = Config::load(&ConfigArgs {
+        database_url: Some(dir.join("bench.db").display().to_string()),
+        secret_key_file: Some(dir.join("secret.key")),
+        request_timeout_secs: Some(30),
+        ..ConfigArgs::default()
+    })?;
+    let engine = crate::cli::open_engine(config, Some(simulator.addr)).await?;
+    let source_id = engine
+        .add_source(AddSource {
+            name: "bench".into(),
+            subdomain: "bench".into(),
+            domain: SIMULATOR_DOMAIN.into(),
+            token: Secret::new("bench-token"),
+            skip_check: false,
+        })
+        .await?;
+    let source = engine.store.source(source_id).await?.expect("just added");
+    let rss_before = peak_rss_kib();
+
+    let ctx = engine.supervisor.context().clone();
+    let mut budget = RateBudget::new(1.0);
+    let started = Instant::now();
+    let mut stored = 0u64;
+    // One cycle drains everything (it follows full pages); loop in case a cycle stops early.
+    while stored < args.events {
+        let report = poll_cycle(&ctx, &source, &mut budget).await;
+        if let Some(failure) = report.failure {
+            anyhow::bail!("poll failed after {stored} events: {failure}");
+        }
+        if report.inserted == 0 {
+            break;
+        }
+        stored += report.inserted;
+    }
+    let elapsed = started.elapsed();
+    let totals = engine.store.health_totals(source_id, 0).await?;
+    let rss_after = peak_rss_kib();
+    let truth = engine.store.event_count(source_id).await? as u64;
+
+    // Parse-only: the same kind of pages, fetched into memory first, then parsed by serde_json.
+    let origin = engine.http.org_url("bench", SIMULATOR_DOMAIN)?;
+    let token = Secret::new("bench-token");
+    let mut url = initial_logs_url(&origin, Duration::from_secs(24 * 3600), chrono::Utc::now());
+    let mut bodies = Vec::with_capacity(args.parse_pages);
+    for _ in 0..args.parse_pages {
+        let page = engine.http.get(&origin, &url, &token).await?;
+        let Some(next) = page.links.next.as_deref() else { break };
+        url = url.join(next)?;
+        bodies.push(page.body);
+    }
+    let parse_bytes: usize = bodies.iter().map(|b| b.len()).sum();
+    let parse_started = Instant::now();
+    let mut parsed = 0usize;
+    for body in &bodies {
+        parsed += serde_json::from_slice::<Vec<serde_json::Value>>(body)?.len();
+    }
+    let parse_elapsed = parse_started.elapsed();
+
+    let secs = elapsed.as_secs_f64();
+    let e2e_rate = stored as f64 / secs;
+    let parse_rate = parsed as f64 / parse_elapsed.as_secs_f64();
+    println!("ingest benchmark: {} events requested, {stored} stored ({truth} rows in SQLite)", args.events);
+    println!("  end to end:  {secs:.2} s, {e2e_rate:.0} events/s, {:.1} MB/s of Okta JSON, {} pages of {PAGE_LIMIT}", totals.bytes as f64 / 1e6 / secs, totals.pages);
+    println!(
+        "  parse only:  {parsed} events ({:.1} MB) in {:.3} s, {parse_rate:.0} events/s, {:.1} MB/s (serde_json -> Vec<Value>)",
+        parse_bytes as f64 / 1e6,
+        parse_elapsed.as_secs_f64(),
+        parse_bytes as f64 / 1e6 / parse_elapsed.as_secs_f64()
+    );
+    println!("  ratio:       end to end = {:.0}% of parse-only", 100.0 * e2e_rate / parse_rate);
+    println!(
+        "  peak RSS:    {:.1} MiB before draining, {:.1} MiB after (process total, simulator included)",
+        rss_before as f64 / 1024.0,
+        rss_after as f64 / 1024.0
+    );
+    println!("  database:    {:.1} MiB", dir_size(&dir) as f64 / 1024.0 / 1024.0);
+    drop(simulator);
+    Ok(())
+}
+
+/// VmHWM: the process's peak resident set, in KiB (Linux).
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn dir_size(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .unwrap_or(0)
+}

@@ -1,0 +1,53 @@
+//! The console's router on port 0: pages render on the server, server functions answer.
+
+use std::sync::Arc;
+
+use app::api::system::GetSystemInfo;
+use leptos::server_fn::ServerFn;
+
+use crate::harness::{quiet_org, Harness};
+
+async fn serve(h: &Harness) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = gatehouse::web::router(Arc::clone(&h.engine), addr);
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn pages_render_with_hydration_scripts_and_unknown_paths_are_404() {
+    let h = Harness::new(vec![quiet_org("acme", "t", 0)]).await;
+    let base = serve(&h).await;
+    let client = reqwest::Client::new();
+    for (path, heading) in [("/", "Dashboard"), ("/sources", "Sources"), ("/settings", "Settings")] {
+        let response = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(&format!(">{heading}</h1>")), "{path}: {heading}");
+        assert!(html.contains("/pkg/gatehouse.js"), "{path}: hydration script");
+        assert!(html.contains("/pkg/gatehouse.css"), "{path}: stylesheet");
+    }
+    let settings = client.get(format!("{base}/settings")).send().await.unwrap().text().await.unwrap();
+    assert!(settings.contains("gatehouse.db"), "server data rendered into the page");
+    let missing = client.get(format!("{base}/nope")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn the_system_info_server_function_answers_json() {
+    let h = Harness::new(vec![quiet_org("acme", "t", 0)]).await;
+    let base = serve(&h).await;
+    let response = reqwest::Client::new()
+        .post(format!("{base}{}", GetSystemInfo::PATH))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let info: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    assert!(info["database_path"].as_str().unwrap().ends_with("gatehouse.db"));
+    let versions: Vec<i64> = info["migrations"].as_array().unwrap().iter().map(|m| m["version"].as_i64().unwrap()).collect();
+    assert_eq!(versions, vec![1, 2]);
+}
