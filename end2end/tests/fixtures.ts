@@ -2,17 +2,20 @@ import { test as base, expect, Page } from "@playwright/test";
 
 // Every test: the base URL of the server global-setup.ts started, and a page that fails the
 // test on any browser console error or uncaught exception (hydration errors show up there).
-export const test = base.extend<{ consoleErrors: string[] }>({
+export const test = base.extend<{ consoleErrors: string[]; allowConsoleErrors: RegExp[] }>({
+  // Console errors a test expects (e.g. the browser's own "404" line for a missing page).
+  allowConsoleErrors: [[], { option: true }],
   baseURL: async ({}, use) => {
     const url = process.env.GATEHOUSE_URL;
     if (!url) throw new Error("GATEHOUSE_URL is not set: global-setup did not start the server");
     await use(url);
   },
   consoleErrors: [
-    async ({ page }, use) => {
+    async ({ page, allowConsoleErrors }, use) => {
       const errors: string[] = [];
       page.on("console", (msg) => {
-        if (msg.type() === "error") errors.push(msg.text());
+        const text = msg.text();
+        if (msg.type() === "error" && !allowConsoleErrors.some((re) => re.test(text))) errors.push(text);
       });
       page.on("pageerror", (err) => errors.push(String(err)));
       await use(errors);

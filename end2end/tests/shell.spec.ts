@@ -28,8 +28,15 @@ test("client-side navigation reaches every area without a page load", async ({ p
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
 });
 
-test("an unknown address answers 404 with a way back", async ({ page }) => {
-  const response = await page.goto("/no-such-page");
-  expect(response?.status()).toBe(404);
-  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+test.describe("a missing page", () => {
+  test.use({ allowConsoleErrors: [/status of 404/] });
+
+  test("an unknown address answers 404 with a way back", async ({ page }) => {
+    const response = await page.goto("/no-such-page");
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+    await hydrated(page);
+    await page.getByRole("link", { name: "Back to the dashboard" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  });
 });
