@@ -23,7 +23,11 @@ use crate::{
 };
 
 #[derive(Debug, Parser)]
-#[command(name = "gatehouse", version, about = "A self-hosted Okta System Log console.")]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "A self-hosted Okta System Log console."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: ConfigArgs,
@@ -115,14 +119,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
 }
 
 /// Opens the database, the key and the Okta client as `config` says, without serving.
-pub async fn open_engine(config: Config, simulator: Option<SocketAddr>) -> anyhow::Result<Arc<Engine>> {
+pub async fn open_engine(
+    config: Config,
+    simulator: Option<SocketAddr>,
+) -> anyhow::Result<Arc<Engine>> {
     let store = Store::open(&config.database_url)
         .await
         .with_context(|| format!("opening the database {}", config.database_url))?;
     let secrets = SecretBox::from_config(&config)?;
     let http = OktaHttp::new(
         config.poll.request_timeout,
-        simulator.or(config.simulator_addr).or(config.simulator_upstream),
+        simulator
+            .or(config.simulator_addr)
+            .or(config.simulator_upstream),
     );
     Ok(Engine::new(config, store, secrets, http))
 }
@@ -143,7 +152,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     engine.supervisor.activate().await?;
     // Also picks up sources added or removed by `gatehouse sources ...` while serving.
-    let reconciler = engine.supervisor.spawn_reconciler(std::time::Duration::from_secs(5));
+    let reconciler = engine
+        .supervisor
+        .spawn_reconciler(std::time::Duration::from_secs(5));
     let router = web::router(Arc::clone(&engine), addr);
     // The one line on stdout: scripts and tests read the actual address (port 0) from it.
     println!("gatehouse listening on http://{addr}");
@@ -164,13 +175,22 @@ const DEMO_SOURCE_NAME: &str = "Demo org (simulator)";
 
 async fn start_demo_simulator(addr: SocketAddr) -> anyhow::Result<RunningSimulator> {
     let simulator = Simulator::new(vec![OrgConfig::new(DEMO_ORG, DEMO_TOKEN)]);
-    let running = simulator.spawn(addr).await.with_context(|| format!("starting the Okta simulator on {addr}"))?;
+    let running = simulator
+        .spawn(addr)
+        .await
+        .with_context(|| format!("starting the Okta simulator on {addr}"))?;
     tracing::info!(simulator.addr = %running.addr, "built-in Okta simulator started (org {DEMO_ORG}.{SIMULATOR_DOMAIN})");
     Ok(running)
 }
 
 async fn add_demo_source(engine: &Engine) -> anyhow::Result<()> {
-    if engine.store.sources().await?.iter().any(|s| s.name == DEMO_SOURCE_NAME) {
+    if engine
+        .store
+        .sources()
+        .await?
+        .iter()
+        .any(|s| s.name == DEMO_SOURCE_NAME)
+    {
         return Ok(());
     }
     engine
@@ -192,8 +212,16 @@ fn normalize(args: NormalizeArgs) -> anyhow::Result<i32> {
         parse_time: chrono::Utc::now(),
     };
     let stdout = std::io::stdout().lock();
-    let stats = normalize_stream(std::io::stdin().lock(), BufWriter::new(stdout), std::io::stderr().lock(), &ctx)?;
-    eprintln!("normalized {} rows, {} failures", stats.rows, stats.failures);
+    let stats = normalize_stream(
+        std::io::stdin().lock(),
+        BufWriter::new(stdout),
+        std::io::stderr().lock(),
+        &ctx,
+    )?;
+    eprintln!(
+        "normalized {} rows, {} failures",
+        stats.rows, stats.failures
+    );
     Ok(if stats.failures > 0 { 2 } else { 0 })
 }
 
@@ -204,10 +232,14 @@ async fn export(config: Config, args: ExportArgs) -> anyhow::Result<i32> {
     }
     let mut out = BufWriter::new(std::io::stdout().lock());
     let count = store
-        .export_rows(args.source, args.since.map(|t| t.timestamp_millis()), |row| {
-            out.write_all(row.as_bytes())?;
-            out.write_all(b"\n")
-        })
+        .export_rows(
+            args.source,
+            args.since.map(|t| t.timestamp_millis()),
+            |row| {
+                out.write_all(row.as_bytes())?;
+                out.write_all(b"\n")
+            },
+        )
         .await?;
     out.flush()?;
     eprintln!("exported {count} rows");
@@ -217,22 +249,38 @@ async fn export(config: Config, args: ExportArgs) -> anyhow::Result<i32> {
 async fn sources(config: Config, command: SourcesCommand) -> anyhow::Result<i32> {
     let engine = open_engine(config, None).await?;
     match command {
-        SourcesCommand::Add { name, subdomain, domain, token_stdin, skip_check } => {
+        SourcesCommand::Add {
+            name,
+            subdomain,
+            domain,
+            token_stdin,
+            skip_check,
+        } => {
             let token = if token_stdin {
                 let mut token = String::new();
                 std::io::stdin().read_to_string(&mut token)?;
                 token
             } else {
-                std::env::var("GATEHOUSE_OKTA_TOKEN")
-                    .context("set GATEHOUSE_OKTA_TOKEN or pass --token-stdin to give the API token")?
+                std::env::var("GATEHOUSE_OKTA_TOKEN").context(
+                    "set GATEHOUSE_OKTA_TOKEN or pass --token-stdin to give the API token",
+                )?
             };
             let id = engine
-                .add_source(AddSource { name, subdomain, domain, token: Secret::new(token.trim()), skip_check })
+                .add_source(AddSource {
+                    name,
+                    subdomain,
+                    domain,
+                    token: Secret::new(token.trim()),
+                    skip_check,
+                })
                 .await?;
             println!("added source {id}");
         }
         SourcesCommand::List => {
-            println!("{:>4}  {:<28} {:<36} {:<8} {:<12} {:>10}  token", "id", "name", "org", "enabled", "state", "events");
+            println!(
+                "{:>4}  {:<28} {:<36} {:<8} {:<12} {:>10}  token",
+                "id", "name", "org", "enabled", "state", "events"
+            );
             for source in engine.store.sources().await? {
                 let status = engine.store.status(source.id).await?;
                 println!(

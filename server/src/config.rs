@@ -127,7 +127,12 @@ pub struct ConfigArgs {
     #[arg(long, global = true, env = "GATEHOUSE_SECRET_KEY_FILE")]
     pub secret_key_file: Option<PathBuf>,
     /// Encryption key (base64, 32 bytes); overrides the key file.
-    #[arg(long, global = true, env = "GATEHOUSE_SECRET_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "GATEHOUSE_SECRET_KEY",
+        hide_env_values = true
+    )]
     pub secret_key: Option<Secret>,
     /// Run the built-in Okta simulator on this address as a demo org (e.g. 127.0.0.1:0).
     #[arg(long, global = true, env = "GATEHOUSE_SIMULATOR")]
@@ -177,9 +182,15 @@ struct FileConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config file {path} is not valid: {source}")]
-    Parse { path: PathBuf, source: toml::de::Error },
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -242,10 +253,19 @@ impl Config {
             self.simulator_upstream = simulator_upstream;
         }
         set(&mut self.demo_source, demo_source);
-        set(&mut self.poll.interval, poll_interval_secs.map(Duration::from_secs));
-        set(&mut self.poll.request_timeout, request_timeout_secs.map(Duration::from_secs));
+        set(
+            &mut self.poll.interval,
+            poll_interval_secs.map(Duration::from_secs),
+        );
+        set(
+            &mut self.poll.request_timeout,
+            request_timeout_secs.map(Duration::from_secs),
+        );
         set(&mut self.poll.rate_limit_share, rate_limit_share);
-        set(&mut self.poll.backfill, backfill_hours.map(|h| Duration::from_secs(h * 3600)));
+        set(
+            &mut self.poll.backfill,
+            backfill_hours.map(|h| Duration::from_secs(h * 3600)),
+        );
         set(&mut self.log, log);
     }
 
@@ -259,7 +279,9 @@ impl Config {
                 "poll_interval_secs must be between 1 and 300 (60-300 recommended), got {secs}"
             )));
         }
-        if poll.request_timeout >= poll.interval.max(Duration::from_secs(2)) || poll.request_timeout.is_zero() {
+        if poll.request_timeout >= poll.interval.max(Duration::from_secs(2))
+            || poll.request_timeout.is_zero()
+        {
             return Err(ConfigError::Invalid(format!(
                 "request_timeout_secs ({}) must be above 0 and below the poll interval ({secs})",
                 poll.request_timeout.as_secs()
@@ -316,7 +338,11 @@ mod tests {
     fn layers_apply_in_order_file_then_flags() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("gatehouse.toml");
-        std::fs::write(&file, "database_url = \"file.db\"\npoll_interval_secs = 120\n").unwrap();
+        std::fs::write(
+            &file,
+            "database_url = \"file.db\"\npoll_interval_secs = 120\n",
+        )
+        .unwrap();
         let args = ConfigArgs {
             config: Some(file),
             poll_interval_secs: Some(90),
@@ -324,7 +350,11 @@ mod tests {
         };
         let config = Config::load(&args).unwrap();
         assert_eq!(config.database_url, "file.db", "file overrides default");
-        assert_eq!(config.poll.interval, Duration::from_secs(90), "flag overrides file");
+        assert_eq!(
+            config.poll.interval,
+            Duration::from_secs(90),
+            "flag overrides file"
+        );
         assert_eq!(config.addr, Config::default().addr, "default kept");
     }
 
@@ -333,10 +363,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("bad.toml");
         std::fs::write(&file, "poll_intervall_secs = 60\n").unwrap();
-        let err = Config::load(&ConfigArgs { config: Some(file), ..Default::default() }).unwrap_err();
+        let err = Config::load(&ConfigArgs {
+            config: Some(file),
+            ..Default::default()
+        })
+        .unwrap_err();
         assert!(err.to_string().contains("poll_intervall_secs"), "{err}");
 
-        let err = Config::load(&ConfigArgs { rate_limit_share: Some(1.5), ..Default::default() }).unwrap_err();
+        let err = Config::load(&ConfigArgs {
+            rate_limit_share: Some(1.5),
+            ..Default::default()
+        })
+        .unwrap_err();
         assert!(err.to_string().contains("rate_limit_share"), "{err}");
     }
 
@@ -348,7 +386,10 @@ mod tests {
 
     #[test]
     fn database_path_strips_url_parts() {
-        let config = Config { database_url: "sqlite://data/x.db?mode=rwc".into(), ..Config::default() };
+        let config = Config {
+            database_url: "sqlite://data/x.db?mode=rwc".into(),
+            ..Config::default()
+        };
         assert_eq!(config.database_path(), Path::new("data/x.db"));
     }
 }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use app::{
     backend::Console,
     model::{
-        source::{self, validate_api_token, validate_domain, validate_source_name, validate_subdomain},
+        source::{
+            self, validate_api_token, validate_domain, validate_source_name, validate_subdomain,
+        },
         AppError, AppliedMigration, SystemInfo,
     },
 };
@@ -44,7 +46,10 @@ pub struct AddSource {
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error("{field}: {problem}")]
-    Invalid { field: &'static str, problem: String },
+    Invalid {
+        field: &'static str,
+        problem: String,
+    },
     #[error(transparent)]
     Okta(#[from] OktaError),
     #[error(transparent)]
@@ -55,14 +60,32 @@ pub enum EngineError {
 
 impl Engine {
     pub fn new(config: Config, store: Store, secrets: SecretBox, http: OktaHttp) -> Arc<Self> {
-        let supervisor = Supervisor::new(PollContext { store: store.clone(), http: http.clone(), secrets: secrets.clone() });
-        Arc::new(Self { config, store, secrets, http, supervisor, started_at: Utc::now() })
+        let supervisor = Supervisor::new(PollContext {
+            store: store.clone(),
+            http: http.clone(),
+            secrets: secrets.clone(),
+        });
+        Arc::new(Self {
+            config,
+            store,
+            secrets,
+            http,
+            supervisor,
+            started_at: Utc::now(),
+        })
     }
 
     /// Asks Okta for one System Log event with `token`: proves host, token and permission.
-    pub async fn test_connection(&self, subdomain: &str, domain: &str, token: &Secret) -> Result<(), OktaError> {
+    pub async fn test_connection(
+        &self,
+        subdomain: &str,
+        domain: &str,
+        token: &Secret,
+    ) -> Result<(), OktaError> {
         let origin = self.http.org_url(subdomain, domain)?;
-        let mut url = origin.join("/api/v1/logs").expect("a fixed path joins any base");
+        let mut url = origin
+            .join("/api/v1/logs")
+            .expect("a fixed path joins any base");
         url.query_pairs_mut().append_pair("limit", "1");
         self.http.get(&origin, &url, token).await.map(|_| ())
     }
@@ -70,11 +93,18 @@ impl Engine {
     /// Validates, checks against Okta (unless skipped), stores with the token sealed, and
     /// starts polling at once. Nothing is saved when any step fails.
     pub async fn add_source(&self, input: AddSource) -> Result<i64, EngineError> {
-        let invalid = |field: &'static str| move |p: source::FieldProblem| EngineError::Invalid { field, problem: p.to_string() };
+        let invalid = |field: &'static str| {
+            move |p: source::FieldProblem| EngineError::Invalid {
+                field,
+                problem: p.to_string(),
+            }
+        };
         let name = validate_source_name(&input.name).map_err(invalid("name"))?;
         let subdomain = validate_subdomain(&input.subdomain).map_err(invalid("subdomain"))?;
-        let domain = validate_domain(&input.domain, self.http.simulator().is_some()).map_err(invalid("domain"))?;
-        let token = Secret::new(validate_api_token(input.token.expose()).map_err(invalid("token"))?);
+        let domain = validate_domain(&input.domain, self.http.simulator().is_some())
+            .map_err(invalid("domain"))?;
+        let token =
+            Secret::new(validate_api_token(input.token.expose()).map_err(invalid("token"))?);
         if !input.skip_check {
             self.test_connection(&subdomain, &domain, &token).await?;
         }
@@ -102,10 +132,14 @@ impl Engine {
             return Err(EngineError::NoSuchSource(id));
         }
         if enabled {
-            self.store.set_status_state(id, "pending", "Resumed; waiting for the next poll").await?;
+            self.store
+                .set_status_state(id, "pending", "Resumed; waiting for the next poll")
+                .await?;
         } else {
             self.supervisor.stop(id).await;
-            self.store.set_status_state(id, "paused", "Paused by an administrator").await?;
+            self.store
+                .set_status_state(id, "paused", "Paused by an administrator")
+                .await?;
         }
         self.supervisor.reconcile().await?;
         Ok(())
@@ -140,7 +174,11 @@ impl Console for Engine {
             .await
             .map_err(|e| internal("system_info", e))?
             .into_iter()
-            .map(|m| AppliedMigration { version: m.version, description: m.description, installed_on: m.installed_on })
+            .map(|m| AppliedMigration {
+                version: m.version,
+                description: m.description,
+                installed_on: m.installed_on,
+            })
             .collect();
         Ok(SystemInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),

@@ -20,7 +20,10 @@ pub enum SecretsError {
     #[error("the secret key must be base64 of exactly 32 bytes")]
     BadKey,
     #[error("cannot read or create the secret key file {path}: {source}")]
-    KeyFile { path: String, source: std::io::Error },
+    KeyFile {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("a stored secret could not be decrypted (wrong key, or the data was altered)")]
     Decrypt,
 }
@@ -47,13 +50,20 @@ impl SecretBox {
     }
 
     pub fn from_base64(key: &str) -> Result<Self, SecretsError> {
-        let bytes = STANDARD.decode(key.trim()).map_err(|_| SecretsError::BadKey)?;
+        let bytes = STANDARD
+            .decode(key.trim())
+            .map_err(|_| SecretsError::BadKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| SecretsError::BadKey)?;
-        Ok(Self { cipher: XChaCha20Poly1305::new(&key.into()) })
+        Ok(Self {
+            cipher: XChaCha20Poly1305::new(&key.into()),
+        })
     }
 
     fn from_key_file(path: &Path) -> Result<Self, SecretsError> {
-        let err = |source| SecretsError::KeyFile { path: path.display().to_string(), source };
+        let err = |source| SecretsError::KeyFile {
+            path: path.display().to_string(),
+            source,
+        };
         match std::fs::read_to_string(path) {
             Ok(text) => Self::from_base64(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -83,7 +93,13 @@ impl SecretBox {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = self
             .cipher
-            .encrypt(&nonce, Payload { msg: token.expose().as_bytes(), aad: TOKEN_AAD })
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: token.expose().as_bytes(),
+                    aad: TOKEN_AAD,
+                },
+            )
             .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
         let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
         out.extend_from_slice(&nonce);
@@ -98,9 +114,17 @@ impl SecretBox {
         let (nonce, body) = sealed.split_at(NONCE_LEN);
         let plain = self
             .cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: TOKEN_AAD })
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: TOKEN_AAD,
+                },
+            )
             .map_err(|_| SecretsError::Decrypt)?;
-        String::from_utf8(plain).map(Secret::new).map_err(|_| SecretsError::Decrypt)
+        String::from_utf8(plain)
+            .map(Secret::new)
+            .map_err(|_| SecretsError::Decrypt)
     }
 }
 
@@ -127,17 +151,32 @@ mod tests {
         let secrets = SecretBox::from_base64(&STANDARD.encode([7u8; 32])).unwrap();
         let mut sealed = secrets.seal_token(&Secret::new("00plain-token"));
         assert!(!sealed.windows(5).any(|w| w == b"plain"));
-        assert_ne!(sealed, secrets.seal_token(&Secret::new("00plain-token")), "fresh nonce each time");
+        assert_ne!(
+            sealed,
+            secrets.seal_token(&Secret::new("00plain-token")),
+            "fresh nonce each time"
+        );
         let last = sealed.len() - 1;
         sealed[last] ^= 1;
-        assert!(matches!(secrets.open_token(&sealed), Err(SecretsError::Decrypt)));
+        assert!(matches!(
+            secrets.open_token(&sealed),
+            Err(SecretsError::Decrypt)
+        ));
         let other = SecretBox::from_base64(&STANDARD.encode([8u8; 32])).unwrap();
-        assert!(other.open_token(&secrets.seal_token(&Secret::new("x"))).is_err());
+        assert!(other
+            .open_token(&secrets.seal_token(&Secret::new("x")))
+            .is_err());
     }
 
     #[test]
     fn bad_keys_are_refused() {
-        assert!(matches!(SecretBox::from_base64("c2hvcnQ="), Err(SecretsError::BadKey)));
-        assert!(matches!(SecretBox::from_base64("not base64!"), Err(SecretsError::BadKey)));
+        assert!(matches!(
+            SecretBox::from_base64("c2hvcnQ="),
+            Err(SecretsError::BadKey)
+        ));
+        assert!(matches!(
+            SecretBox::from_base64("not base64!"),
+            Err(SecretsError::BadKey)
+        ));
     }
 }

@@ -26,10 +26,16 @@ pub struct FieldProblem {
 
 impl FieldProblem {
     fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), suggestion: None }
+        Self {
+            message: message.into(),
+            suggestion: None,
+        }
     }
     fn suggest(message: impl Into<String>, suggestion: impl Into<String>) -> Self {
-        Self { message: message.into(), suggestion: Some(suggestion.into()) }
+        Self {
+            message: message.into(),
+            suggestion: Some(suggestion.into()),
+        }
     }
 }
 
@@ -52,7 +58,9 @@ pub fn validate_source_name(input: &str) -> Result<String, FieldProblem> {
         return Err(FieldProblem::new("Use at most 64 characters."));
     }
     if name.chars().any(char::is_control) {
-        return Err(FieldProblem::new("The name cannot contain control characters."));
+        return Err(FieldProblem::new(
+            "The name cannot contain control characters.",
+        ));
     }
     Ok(name.to_owned())
 }
@@ -62,7 +70,9 @@ pub fn validate_source_name(input: &str) -> Result<String, FieldProblem> {
 pub fn validate_subdomain(input: &str) -> Result<String, FieldProblem> {
     let raw = input.trim();
     if raw.is_empty() {
-        return Err(FieldProblem::new("Enter your Okta subdomain, e.g. \"acme\" for acme.okta.com."));
+        return Err(FieldProblem::new(
+            "Enter your Okta subdomain, e.g. \"acme\" for acme.okta.com.",
+        ));
     }
     let lower = raw.to_ascii_lowercase();
     // A pasted URL or host: take the first label as the suggestion.
@@ -75,10 +85,7 @@ pub fn validate_subdomain(input: &str) -> Result<String, FieldProblem> {
         let first = host.split('.').next().unwrap_or(host);
         let first = first.strip_suffix("-admin").unwrap_or(first);
         return Err(match plain_subdomain(first) {
-            Ok(s) => FieldProblem::suggest(
-                "Enter only the subdomain, not a URL or host name.",
-                s,
-            ),
+            Ok(s) => FieldProblem::suggest("Enter only the subdomain, not a URL or host name.", s),
             Err(_) => FieldProblem::new("Enter only the subdomain, not a URL or host name."),
         });
     }
@@ -92,7 +99,10 @@ pub fn validate_subdomain(input: &str) -> Result<String, FieldProblem> {
         });
     }
     if raw != lower {
-        return Err(FieldProblem::suggest("Okta subdomains are lower case.", lower));
+        return Err(FieldProblem::suggest(
+            "Okta subdomains are lower case.",
+            lower,
+        ));
     }
     plain_subdomain(host)
 }
@@ -101,11 +111,18 @@ fn plain_subdomain(s: &str) -> Result<String, FieldProblem> {
     if s.is_empty() || s.len() > 63 {
         return Err(FieldProblem::new("A subdomain has 1 to 63 characters."));
     }
-    if !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        return Err(FieldProblem::new("Use only lower-case letters, digits and hyphens."));
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(FieldProblem::new(
+            "Use only lower-case letters, digits and hyphens.",
+        ));
     }
     if s.starts_with('-') || s.ends_with('-') {
-        return Err(FieldProblem::new("A subdomain cannot start or end with a hyphen."));
+        return Err(FieldProblem::new(
+            "A subdomain cannot start or end with a hyphen.",
+        ));
     }
     Ok(s.to_owned())
 }
@@ -113,10 +130,15 @@ fn plain_subdomain(s: &str) -> Result<String, FieldProblem> {
 /// The org domain: one of [`OKTA_DOMAINS`], or the simulator's when `simulator_available`.
 pub fn validate_domain(input: &str, simulator_available: bool) -> Result<String, FieldProblem> {
     let domain = input.trim().to_ascii_lowercase();
-    if OKTA_DOMAINS.contains(&domain.as_str()) || (simulator_available && domain == SIMULATOR_DOMAIN) {
+    if OKTA_DOMAINS.contains(&domain.as_str())
+        || (simulator_available && domain == SIMULATOR_DOMAIN)
+    {
         Ok(domain)
     } else {
-        Err(FieldProblem::new(format!("Choose one of: {}.", OKTA_DOMAINS.join(", "))))
+        Err(FieldProblem::new(format!(
+            "Choose one of: {}.",
+            OKTA_DOMAINS.join(", ")
+        )))
     }
 }
 
@@ -125,10 +147,14 @@ pub fn validate_api_token(input: &str) -> Result<String, FieldProblem> {
     let token = input.trim();
     let token = token.strip_prefix("SSWS ").unwrap_or(token).trim();
     if token.is_empty() {
-        return Err(FieldProblem::new("Paste an Okta API token (a read-only administrator's is enough)."));
+        return Err(FieldProblem::new(
+            "Paste an Okta API token (a read-only administrator's is enough).",
+        ));
     }
     if token.len() > 512 || !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(FieldProblem::new("That does not look like an Okta API token: no spaces or special characters."));
+        return Err(FieldProblem::new(
+            "That does not look like an Okta API token: no spaces or special characters.",
+        ));
     }
     Ok(token.to_owned())
 }
@@ -159,7 +185,11 @@ mod tests {
             ("ACME", "acme"),
         ] {
             let problem = validate_subdomain(input).unwrap_err();
-            assert_eq!(problem.suggestion.as_deref(), Some(fix), "{input}: {problem}");
+            assert_eq!(
+                problem.suggestion.as_deref(),
+                Some(fix),
+                "{input}: {problem}"
+            );
         }
     }
 

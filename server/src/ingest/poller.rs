@@ -79,10 +79,16 @@ impl CycleFailure {
 
 /// The first request of a new source: a polling request (no `until`) reaching back `backfill`.
 pub fn initial_logs_url(origin: &Url, backfill: Duration, now: chrono::DateTime<Utc>) -> Url {
-    let since = now - chrono::Duration::from_std(backfill).unwrap_or_else(|_| chrono::Duration::hours(24));
-    let mut url = origin.join("/api/v1/logs").expect("a fixed path joins any base");
+    let since =
+        now - chrono::Duration::from_std(backfill).unwrap_or_else(|_| chrono::Duration::hours(24));
+    let mut url = origin
+        .join("/api/v1/logs")
+        .expect("a fixed path joins any base");
     url.query_pairs_mut()
-        .append_pair("since", &since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .append_pair(
+            "since",
+            &since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        )
         .append_pair("limit", &PAGE_LIMIT.to_string())
         .append_pair("sortOrder", "ASCENDING");
     url
@@ -98,9 +104,16 @@ fn requested_limit(url: &Url) -> usize {
 
 /// Runs one cycle for `source`. Never panics on Okta's or the network's behaviour: every
 /// failure ends the cycle with a [`CycleFailure`] the caller turns into a health state.
-pub async fn poll_cycle(ctx: &PollContext, source: &SourceRow, budget: &mut RateBudget) -> CycleReport {
+pub async fn poll_cycle(
+    ctx: &PollContext,
+    source: &SourceRow,
+    budget: &mut RateBudget,
+) -> CycleReport {
     let started = std::time::Instant::now();
-    let mut report = CycleReport { started_at_ms: now_ms(), ..CycleReport::default() };
+    let mut report = CycleReport {
+        started_at_ms: now_ms(),
+        ..CycleReport::default()
+    };
     if let Err(failure) = run_cycle(ctx, source, budget, &mut report).await {
         report.failure = Some(failure);
     }
@@ -119,22 +132,40 @@ async fn run_cycle(
     let mut url = match ctx.store.checkpoint(source.id).await? {
         Some(saved) => {
             let url = Url::parse(&saved).map_err(|e| CycleFailure::Checkpoint(e.to_string()))?;
-            ensure_same_origin(&origin, &url).map_err(|e| CycleFailure::Checkpoint(e.to_string()))?;
+            ensure_same_origin(&origin, &url)
+                .map_err(|e| CycleFailure::Checkpoint(e.to_string()))?;
             url
         }
-        None => initial_logs_url(&origin, Duration::from_secs(source.backfill_hours.max(1) as u64 * 3600), Utc::now()),
+        None => initial_logs_url(
+            &origin,
+            Duration::from_secs(source.backfill_hours.max(1) as u64 * 3600),
+            Utc::now(),
+        ),
     };
     let mut transient = 0;
+    // The next page, fetched while the previous one was being committed.
+    let mut prefetched: Option<Result<Fetched, OktaError>> = None;
     loop {
-        if let Some(wait) = budget.wait_before_next(now_ms()) {
-            tracing::debug!(wait_ms = wait.as_millis() as u64, "pacing to stay within the rate-limit share");
-            tokio::time::sleep(wait).await;
-        }
-        report.requests += 1;
-        let response = match ctx.http.get(&origin, &url, &token).await {
-            Ok(response) => response,
+        let fetched = match prefetched.take() {
+            Some(fetched) => fetched,
+            None => {
+                if let Some(wait) = budget.wait_before_next(now_ms()) {
+                    tracing::debug!(
+                        wait_ms = wait.as_millis() as u64,
+                        "pacing to stay within the rate-limit share"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                report.requests += 1;
+                fetch_page(ctx, source, &origin, &url, &token).await
+            }
+        };
+        let fetched = match fetched {
+            Ok(fetched) => fetched,
             Err(err) => {
-                ctx.store.record_request_failure(source.id, failure_counter(&err)).await?;
+                ctx.store
+                    .record_request_failure(source.id, failure_counter(&err))
+                    .await?;
                 let wait = match &err {
                     OktaError::RateLimited { rate, .. } => {
                         if let Some(rate) = rate {
@@ -158,19 +189,15 @@ async fn run_cycle(
                 continue;
             }
         };
-        if let Some(rate) = response.rate {
+        if let Some(rate) = fetched.rate {
             budget.observe(rate);
         }
-        let received_at = Utc::now();
-        let normalize_ctx = NormalizeContext {
-            source_id: source.id,
-            source_label: source.name.clone(),
-            parse_time: received_at,
-        };
-        let page = match normalize_page(&response.body, &normalize_ctx) {
+        let page = match fetched.page {
             Ok(page) => page,
             Err(e) => {
-                ctx.store.record_request_failure(source.id, RequestFailure::Decode).await?;
+                ctx.store
+                    .record_request_failure(source.id, RequestFailure::Decode)
+                    .await?;
                 let err = OktaError::Decode(e.to_string());
                 if transient >= MAX_TRANSIENT_RETRIES {
                     return Err(err.into());
@@ -183,51 +210,108 @@ async fn run_cycle(
             }
         };
         transient = 0;
-        let next = match response.links.next.as_deref().map(|n| url.join(n)) {
-            Some(Ok(next)) => Some(next),
-            Some(Err(e)) => return Err(OktaError::Decode(format!("the next link is not a URL: {e}")).into()),
-            None => None,
-        };
+        let next = fetched
+            .next
+            .as_deref()
+            .map(|n| url.join(n))
+            .transpose()
+            .map_err(|e| OktaError::Decode(format!("the next link is not a URL: {e}")))?;
         // A `next` off the org's host is never followed, and never becomes the checkpoint.
-        let next_on_origin = match &next {
-            Some(n) => Some(ensure_same_origin(&origin, n).map(|()| n)),
-            None => None,
+        let off_host = next
+            .as_ref()
+            .and_then(|n| ensure_same_origin(&origin, n).err());
+        let next = next.filter(|_| off_host.is_none());
+        // After an empty page keep the checkpoint; otherwise it becomes the page's `next`.
+        let advance = next
+            .as_ref()
+            .filter(|_| page.raw_count > 0)
+            .map(Url::as_str);
+        let full = page.raw_count >= requested_limit(&url);
+        // Follow `next` while pages are full. (A `next` equal to this page's URL would loop.)
+        let follow = next.clone().filter(|n| full && *n != url);
+        let page_commit = PageCommit {
+            source_id: source.id,
+            events: &page.events,
+            failures: &page.failures,
+            next_checkpoint: advance,
+            received_at_ms: fetched.received_at.timestamp_millis(),
+            body_bytes: fetched.body_bytes,
         };
-        let advance = match (&next_on_origin, page.raw_count) {
-            (_, 0) => None,
-            (Some(Ok(n)), _) => Some(n.as_str()),
-            _ => None,
+        let commit = ctx.store.commit_page(&page_commit);
+        // Commit this page while the next one is fetched and normalized: SQLite works on its own
+        // thread, so the two overlap. The checkpoint still moves one committed page at a time.
+        let outcome = match &follow {
+            Some(next) if budget.wait_before_next(now_ms()).is_none() => {
+                report.requests += 1;
+                let (outcome, next_page) =
+                    tokio::join!(commit, fetch_page(ctx, source, &origin, next, &token));
+                prefetched = Some(next_page);
+                outcome?
+            }
+            _ => commit.await?,
         };
-        let outcome = ctx
-            .store
-            .commit_page(&PageCommit {
-                source_id: source.id,
-                events: &page.events,
-                failures: &page.failures,
-                next_checkpoint: advance,
-                received_at_ms: received_at.timestamp_millis(),
-                body_bytes: response.body.len(),
-            })
-            .await?;
         report.pages += 1;
         report.inserted += outcome.inserted;
         report.quarantined += outcome.quarantined;
-        if let Some(Err(off_host)) = next_on_origin {
+        if let Some(off_host) = off_host {
             return Err(off_host.into());
         }
-        let full = page.raw_count >= requested_limit(&url);
-        match next {
-            Some(next) if full && next != url => {
+        match follow {
+            Some(next) => {
                 report.full_pages += 1;
                 if report.full_pages == 1 {
-                    ctx.store.set_status_state(source.id, "backfilling", "Catching up: following full pages").await?;
+                    ctx.store
+                        .set_status_state(
+                            source.id,
+                            "backfilling",
+                            "Catching up: following full pages",
+                        )
+                        .await?;
                 }
                 url = next;
             }
-            // A partial or empty page: caught up. (A `next` equal to this page's URL would loop.)
-            _ => return Ok(()),
+            // A partial or empty page: caught up.
+            None => return Ok(()),
         }
     }
+}
+
+/// One page as received: its body normalized (or why not), its links and rate-limit headers.
+struct Fetched {
+    page: Result<super::normalize::PageOutcome, serde_json::Error>,
+    next: Option<String>,
+    rate: Option<crate::okta::RateLimit>,
+    received_at: chrono::DateTime<Utc>,
+    body_bytes: usize,
+}
+
+async fn fetch_page(
+    ctx: &PollContext,
+    source: &SourceRow,
+    origin: &Url,
+    url: &Url,
+    token: &crate::config::Secret,
+) -> Result<Fetched, OktaError> {
+    let response = ctx.http.get(origin, url, token).await?;
+    let received_at = Utc::now();
+    let normalize_ctx = NormalizeContext {
+        source_id: source.id,
+        source_label: source.name.clone(),
+        parse_time: received_at,
+    };
+    let body_bytes = response.body.len();
+    // CPU-bound: off the async workers, so the previous page's commit keeps moving meanwhile.
+    let body = response.body;
+    let page = tokio::task::spawn_blocking(move || normalize_page(&body, &normalize_ctx))
+        .await
+        .map_err(|e| OktaError::Decode(format!("normalization did not finish: {e}")))?;
+    Ok(Fetched {
+        page,
+        next: response.links.next,
+        rate: response.rate,
+        received_at,
+        body_bytes,
+    })
 }
 
 fn failure_counter(err: &OktaError) -> RequestFailure {
@@ -258,7 +342,9 @@ fn rate_limit_wait(rate: Option<&crate::okta::RateLimit>, attempt: u32) -> Durat
 
 /// 0.5 s, 1 s, 2 s, ... (capped at 30 s), each with up to 50% random jitter.
 fn backoff(attempt: u32) -> Duration {
-    let base = 500u64.saturating_mul(1 << attempt.saturating_sub(1).min(6)).min(30_000);
+    let base = 500u64
+        .saturating_mul(1 << attempt.saturating_sub(1).min(6))
+        .min(30_000);
     let jitter = rand::thread_rng().gen_range(0..=base / 2);
     Duration::from_millis(base + jitter)
 }
@@ -270,22 +356,33 @@ mod tests {
     #[test]
     fn the_first_request_is_a_polling_request_with_since_and_the_max_limit() {
         let origin = Url::parse("https://acme.okta.com/").unwrap();
-        let now = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let url = initial_logs_url(&origin, Duration::from_secs(3600), now);
         assert_eq!(
             url.as_str(),
             "https://acme.okta.com/api/v1/logs?since=2026-01-02T02%3A04%3A05.000Z&limit=1000&sortOrder=ASCENDING"
         );
-        assert!(!url.query_pairs().any(|(k, _)| k == "until"), "no until: a polling request");
+        assert!(
+            !url.query_pairs().any(|(k, _)| k == "until"),
+            "no until: a polling request"
+        );
         assert_eq!(requested_limit(&url), 1000);
-        assert_eq!(requested_limit(&Url::parse("https://a.okta.com/api/v1/logs?after=x").unwrap()), 100);
+        assert_eq!(
+            requested_limit(&Url::parse("https://a.okta.com/api/v1/logs?after=x").unwrap()),
+            100
+        );
     }
 
     #[test]
     fn backoff_grows_and_is_capped() {
         for attempt in 1..20 {
             let d = backoff(attempt);
-            assert!(d >= Duration::from_millis(500) && d <= Duration::from_millis(45_000), "{d:?}");
+            assert!(
+                d >= Duration::from_millis(500) && d <= Duration::from_millis(45_000),
+                "{d:?}"
+            );
         }
         assert!(backoff(1) <= Duration::from_millis(750));
         assert!(backoff(4) >= Duration::from_millis(4_000));
@@ -294,11 +391,25 @@ mod tests {
     #[test]
     fn rate_limit_waits_for_the_reset_unless_it_is_an_estimate() {
         let reset = now_ms() / 1000 + 10;
-        let real = crate::okta::RateLimit { limit: 120, remaining: 0, reset };
+        let real = crate::okta::RateLimit {
+            limit: 120,
+            remaining: 0,
+            reset,
+        };
         let wait = rate_limit_wait(Some(&real), 1);
-        assert!(wait > Duration::from_secs(8) && wait <= Duration::from_secs(11), "{wait:?}");
-        let estimate = crate::okta::RateLimit { limit: 0, remaining: 0, reset };
+        assert!(
+            wait > Duration::from_secs(8) && wait <= Duration::from_secs(11),
+            "{wait:?}"
+        );
+        let estimate = crate::okta::RateLimit {
+            limit: 0,
+            remaining: 0,
+            reset,
+        };
         let wait = rate_limit_wait(Some(&estimate), 1);
-        assert!(wait >= Duration::from_secs(1) && wait <= Duration::from_millis(1500), "{wait:?}");
+        assert!(
+            wait >= Duration::from_secs(1) && wait <= Duration::from_millis(1500),
+            "{wait:?}"
+        );
     }
 }

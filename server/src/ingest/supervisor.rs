@@ -39,7 +39,11 @@ struct Poller {
 
 impl Supervisor {
     pub fn new(ctx: PollContext) -> Arc<Self> {
-        Arc::new(Self { ctx, tasks: tokio::sync::Mutex::new(HashMap::new()), active: AtomicBool::new(false) })
+        Arc::new(Self {
+            ctx,
+            tasks: tokio::sync::Mutex::new(HashMap::new()),
+            active: AtomicBool::new(false),
+        })
     }
 
     /// Lets [`Supervisor::reconcile`] start pollers (the server does this once it serves).
@@ -61,7 +65,8 @@ impl Supervisor {
         let sources = self.ctx.store.sources().await?;
         let mut tasks = self.tasks.lock().await;
         tasks.retain(|id, poller| {
-            let keep = sources.iter().any(|s| s.id == *id && s.enabled) && !poller.handle.is_finished();
+            let keep =
+                sources.iter().any(|s| s.id == *id && s.enabled) && !poller.handle.is_finished();
             if !keep {
                 poller.handle.abort();
             }
@@ -117,7 +122,9 @@ impl Supervisor {
     fn spawn(&self, source: &SourceRow) -> Poller {
         let wake = Arc::new(Notify::new());
         let span = tracing::info_span!("poller", source.id = source.id, okta.host = %format!("{}.{}", source.subdomain, source.domain));
-        let handle = tokio::spawn(run_source(self.ctx.clone(), source.id, Arc::clone(&wake)).instrument(span));
+        let handle = tokio::spawn(
+            run_source(self.ctx.clone(), source.id, Arc::clone(&wake)).instrument(span),
+        );
         tracing::info!(source.id = source.id, "poller started");
         Poller { handle, wake }
     }
@@ -161,14 +168,20 @@ async fn record(
     report: &CycleReport,
 ) -> Result<Duration, crate::store::StoreError> {
     let interval = Duration::from_secs(source.poll_interval_secs.max(1) as u64);
-    let previous_failures = ctx.store.status(source.id).await?.map_or(0, |s| s.consecutive_failures);
+    let previous_failures = ctx
+        .store
+        .status(source.id)
+        .await?
+        .map_or(0, |s| s.consecutive_failures);
     let error = report.failure.as_ref().map(|f| ErrorDetail {
         class: f.class().as_str(),
         code: f.code().map(str::to_owned),
         summary: f.to_string(),
     });
     let (state, reason, outcome, delay) = match &report.failure {
-        Some(f) if f.class() == ErrorClass::Auth => ("failing", f.to_string(), "failed", AUTH_RETRY.max(interval)),
+        Some(f) if f.class() == ErrorClass::Auth => {
+            ("failing", f.to_string(), "failed", AUTH_RETRY.max(interval))
+        }
         Some(f) if previous_failures + 1 >= FAILING_AFTER => (
             "failing",
             format!("{f} ({} polls in a row failed)", previous_failures + 1),
@@ -178,21 +191,39 @@ async fn record(
         Some(f) => ("degraded", f.to_string(), "failed", interval),
         None if report.quarantined > 0 => (
             "degraded",
-            format!("{} events failed classification in the last poll (kept in quarantine)", report.quarantined),
+            format!(
+                "{} events failed classification in the last poll (kept in quarantine)",
+                report.quarantined
+            ),
             "ok",
             interval,
         ),
         None if report.rate_limited > 0 => (
             "degraded",
-            format!("Okta's rate limit was reached {} times in the last poll", report.rate_limited),
+            format!(
+                "Okta's rate limit was reached {} times in the last poll",
+                report.rate_limited
+            ),
             "ok",
             interval,
         ),
-        None if report.inserted > 0 => ("healthy", format!("Received {} new events in the last poll", report.inserted), "ok", interval),
-        None => ("healthy", "Polling; no new events in the last poll".to_owned(), "ok", interval),
+        None if report.inserted > 0 => (
+            "healthy",
+            format!("Received {} new events in the last poll", report.inserted),
+            "ok",
+            interval,
+        ),
+        None => (
+            "healthy",
+            "Polling; no new events in the last poll".to_owned(),
+            "ok",
+            interval,
+        ),
     };
     match &report.failure {
-        Some(f) => tracing::warn!(error = %f, duration_ms = report.duration_ms, requests = report.requests, "poll failed"),
+        Some(f) => {
+            tracing::warn!(error = %f, duration_ms = report.duration_ms, requests = report.requests, "poll failed")
+        }
         None => tracing::info!(
             duration_ms = report.duration_ms,
             requests = report.requests,

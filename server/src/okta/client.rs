@@ -44,7 +44,12 @@ impl OktaHttp {
             .pool_idle_timeout(Duration::from_secs(90))
             .build()
             .expect("the TLS backend initialises");
-        Self { client, timeout, max_body: DEFAULT_MAX_BODY, simulator }
+        Self {
+            client,
+            timeout,
+            max_body: DEFAULT_MAX_BODY,
+            simulator,
+        }
     }
 
     pub fn with_max_body(mut self, max_body: usize) -> Self {
@@ -72,13 +77,21 @@ impl OktaHttp {
     }
 
     /// GET `url` with the org's token. `origin` is the org's base URL: any other host is refused.
-    pub async fn get(&self, origin: &Url, url: &Url, token: &Secret) -> Result<OktaResponse, OktaError> {
+    pub async fn get(
+        &self,
+        origin: &Url,
+        url: &Url,
+        token: &Secret,
+    ) -> Result<OktaResponse, OktaError> {
         ensure_same_origin(origin, url)?;
         let host = url.host_str().unwrap_or_default().to_owned();
         let response = self
             .client
             .get(url.clone())
-            .header(http::header::AUTHORIZATION, format!("SSWS {}", token.expose()))
+            .header(
+                http::header::AUTHORIZATION,
+                format!("SSWS {}", token.expose()),
+            )
             .header(http::header::ACCEPT, "application/json")
             .send()
             .await
@@ -90,16 +103,35 @@ impl OktaHttp {
         if !(200..300).contains(&status) {
             return Err(OktaError::from_status(status, &body, rate));
         }
-        Ok(OktaResponse { body, links: super::link::from_headers(&headers), rate })
+        Ok(OktaResponse {
+            body,
+            links: super::link::from_headers(&headers),
+            rate,
+        })
     }
 
-    async fn read_body(&self, host: &str, mut response: reqwest::Response) -> Result<Bytes, OktaError> {
-        let too_large = || OktaError::TooLarge { host: host.to_owned(), limit: self.max_body };
-        if response.content_length().is_some_and(|n| n > self.max_body as u64) {
+    async fn read_body(
+        &self,
+        host: &str,
+        mut response: reqwest::Response,
+    ) -> Result<Bytes, OktaError> {
+        let too_large = || OktaError::TooLarge {
+            host: host.to_owned(),
+            limit: self.max_body,
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_body as u64)
+        {
             return Err(too_large());
         }
-        let mut body = BytesMut::with_capacity(response.content_length().unwrap_or(64 * 1024) as usize);
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport_error(host, e))? {
+        let mut body =
+            BytesMut::with_capacity(response.content_length().unwrap_or(64 * 1024) as usize);
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(host, e))?
+        {
             if body.len() + chunk.len() > self.max_body {
                 return Err(too_large());
             }
@@ -111,7 +143,10 @@ impl OktaHttp {
     fn transport_error(&self, host: &str, err: reqwest::Error) -> OktaError {
         let host = host.to_owned();
         if err.is_timeout() {
-            return OktaError::Timeout { host, secs: self.timeout.as_secs() };
+            return OktaError::Timeout {
+                host,
+                secs: self.timeout.as_secs(),
+            };
         }
         // The innermost cause says what happened (DNS, refused, TLS) without the URL, which
         // could carry a cursor.
@@ -164,7 +199,8 @@ impl Resolve for OrgResolver {
                 let addrs: Addrs = Box::new(std::iter::once(sim));
                 return Ok(addrs);
             }
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let addrs: Addrs = Box::new(found.into_iter());
             Ok(addrs)
         })
@@ -177,8 +213,14 @@ mod tests {
 
     #[test]
     fn org_urls_are_https_except_the_simulator() {
-        let http = OktaHttp::new(Duration::from_secs(5), Some("127.0.0.1:4567".parse().unwrap()));
-        assert_eq!(http.org_url("acme", "okta.com").unwrap().as_str(), "https://acme.okta.com/");
+        let http = OktaHttp::new(
+            Duration::from_secs(5),
+            Some("127.0.0.1:4567".parse().unwrap()),
+        );
+        assert_eq!(
+            http.org_url("acme", "okta.com").unwrap().as_str(),
+            "https://acme.okta.com/"
+        );
         assert_eq!(
             http.org_url("acme", SIMULATOR_DOMAIN).unwrap().as_str(),
             "http://acme.simulator.localhost:4567/"
@@ -200,7 +242,10 @@ mod tests {
             "https://user@acme.okta.com/api/v1/logs",
             "https://169.254.169.254/latest/meta-data",
         ] {
-            assert!(ensure_same_origin(&origin, &Url::parse(bad).unwrap()).is_err(), "{bad}");
+            assert!(
+                ensure_same_origin(&origin, &Url::parse(bad).unwrap()).is_err(),
+                "{bad}"
+            );
         }
     }
 }

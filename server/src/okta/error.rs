@@ -20,11 +20,22 @@ pub enum OktaError {
     #[error("The token lacks permission ({code}: {summary})")]
     Forbidden { code: String, summary: String },
     #[error("Okta's rate limit was reached ({code})")]
-    RateLimited { code: String, rate: Option<RateLimit> },
+    RateLimited {
+        code: String,
+        rate: Option<RateLimit>,
+    },
     #[error("Okta refused the request (HTTP {status}, {code}: {summary})")]
-    BadRequest { status: u16, code: String, summary: String },
+    BadRequest {
+        status: u16,
+        code: String,
+        summary: String,
+    },
     #[error("Okta had a server error (HTTP {status}, {code}: {summary})")]
-    Server { status: u16, code: String, summary: String },
+    Server {
+        status: u16,
+        code: String,
+        summary: String,
+    },
     #[error("No answer from {host} within {secs} seconds")]
     Timeout { host: String, secs: u64 },
     #[error("Cannot connect to {host}: {detail}")]
@@ -111,8 +122,16 @@ impl OktaError {
             401 => OktaError::Unauthorized { code, summary },
             403 => OktaError::Forbidden { code, summary },
             429 => OktaError::RateLimited { code, rate },
-            500..=599 => OktaError::Server { status, code, summary },
-            _ => OktaError::BadRequest { status, code, summary },
+            500..=599 => OktaError::Server {
+                status,
+                code,
+                summary,
+            },
+            _ => OktaError::BadRequest {
+                status,
+                code,
+                summary,
+            },
         }
     }
 }
@@ -127,10 +146,19 @@ mod tests {
         let err = OktaError::from_status(401, body, None);
         assert_eq!(err.class(), ErrorClass::Auth);
         assert_eq!(err.code(), Some("E0000011"));
-        assert_eq!(err.to_string(), "Okta rejected the token (E0000011: Invalid token provided)");
-        assert_eq!(OktaError::from_status(500, b"not json", None).class(), ErrorClass::Server);
+        assert_eq!(
+            err.to_string(),
+            "Okta rejected the token (E0000011: Invalid token provided)"
+        );
+        assert_eq!(
+            OktaError::from_status(500, b"not json", None).class(),
+            ErrorClass::Server
+        );
         assert!(OktaError::from_status(503, b"", None).is_transient());
-        assert_eq!(OktaError::from_status(429, b"{}", None).class(), ErrorClass::RateLimited);
+        assert_eq!(
+            OktaError::from_status(429, b"{}", None).class(),
+            ErrorClass::RateLimited
+        );
         assert!(!OktaError::from_status(400, b"{}", None).is_transient());
     }
 }

@@ -15,7 +15,8 @@ pub struct RateLimit {
 
 impl RateLimit {
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let num = |name: &str| -> Option<i64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+        let num =
+            |name: &str| -> Option<i64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
         Some(Self {
             limit: u32::try_from(num("x-rate-limit-limit")?).ok()?,
             remaining: u32::try_from(num("x-rate-limit-remaining")?).ok()?,
@@ -40,7 +41,11 @@ pub struct RateBudget {
 
 impl RateBudget {
     pub fn new(share: f64) -> Self {
-        Self { share: share.clamp(0.01, 1.0), last: None, used_in_window: 0 }
+        Self {
+            share: share.clamp(0.01, 1.0),
+            last: None,
+            used_in_window: 0,
+        }
     }
 
     /// Follows a changed setting; the window's count is kept.
@@ -92,7 +97,11 @@ mod tests {
     use super::*;
 
     fn rate(limit: u32, remaining: u32, reset: i64) -> RateLimit {
-        RateLimit { limit, remaining, reset }
+        RateLimit {
+            limit,
+            remaining,
+            reset,
+        }
     }
 
     #[test]
@@ -101,7 +110,10 @@ mod tests {
         h.insert("X-Rate-Limit-Limit", "120".parse().unwrap());
         h.insert("X-Rate-Limit-Remaining", "119".parse().unwrap());
         h.insert("X-Rate-Limit-Reset", "1700000060".parse().unwrap());
-        assert_eq!(RateLimit::from_headers(&h), Some(rate(120, 119, 1_700_000_060)));
+        assert_eq!(
+            RateLimit::from_headers(&h),
+            Some(rate(120, 119, 1_700_000_060))
+        );
         h.remove("X-Rate-Limit-Reset");
         assert_eq!(RateLimit::from_headers(&h), None);
     }

@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::generator::Generator;
 use super::time::parse_rfc3339_ms;
 
-/// More records than this are not produced (24 bytes each); a runaway rate stops here.
-const MAX_RECORDS: usize = 20_000_000;
+/// More records than this are not produced (24 bytes each, so 240 MB); a runaway rate stops here.
+const MAX_RECORDS: usize = 10_000_000;
 /// On-time events are published up to this long before they are persisted.
 const MAX_JITTER_MS: i64 = 500;
 

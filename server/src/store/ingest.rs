@@ -111,10 +111,12 @@ pub struct StatusRow {
 
 impl Store {
     pub async fn checkpoint(&self, source_id: i64) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT next_url FROM poll_checkpoints WHERE source_id = ?")
-            .bind(source_id)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT next_url FROM poll_checkpoints WHERE source_id = ?")
+                .bind(source_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     /// Stores a page's events and quarantined failures, advances the checkpoint, and counts the
@@ -162,7 +164,12 @@ impl Store {
         .bind(page.failures.len() as i64)
         .execute(&mut *tx)
         .await?;
-        if let Some(newest) = page.events.iter().map(|e| e.event_time.timestamp_millis()).max() {
+        if let Some(newest) = page
+            .events
+            .iter()
+            .map(|e| e.event_time.timestamp_millis())
+            .max()
+        {
             sqlx::query(
                 "UPDATE source_status SET
                      last_event_time = MAX(COALESCE(last_event_time, 0), ?1),
@@ -180,11 +187,18 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        Ok(CommitOutcome { inserted, quarantined: page.failures.len() as u64 })
+        Ok(CommitOutcome {
+            inserted,
+            quarantined: page.failures.len() as u64,
+        })
     }
 
     /// Counts a failed request in the source's health minute.
-    pub async fn record_request_failure(&self, source_id: i64, failure: RequestFailure) -> Result<(), StoreError> {
+    pub async fn record_request_failure(
+        &self,
+        source_id: i64,
+        failure: RequestFailure,
+    ) -> Result<(), StoreError> {
         let column = failure.column();
         sqlx::query(&format!(
             "INSERT INTO health_minutes (source_id, minute, requests, {column}) VALUES (?, ?, 1, 1)
@@ -198,7 +212,12 @@ impl Store {
     }
 
     /// Records the end of a poll cycle: the status row and the attempts history (last 200 kept).
-    pub async fn record_cycle(&self, source_id: i64, status: &StatusUpdate, attempt: &AttemptRecord) -> Result<(), StoreError> {
+    pub async fn record_cycle(
+        &self,
+        source_id: i64,
+        status: &StatusUpdate,
+        attempt: &AttemptRecord,
+    ) -> Result<(), StoreError> {
         let now = now_ms();
         let failed = status.error.is_some();
         let (rate_limit, rate_remaining, rate_reset) = match status.rate {
@@ -274,14 +293,21 @@ impl Store {
     }
 
     /// Marks a source's state without a poll (paused, resumed).
-    pub async fn set_status_state(&self, source_id: i64, state: &str, reason: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE source_status SET state = ?, reason = ?, updated_at = ? WHERE source_id = ?")
-            .bind(state)
-            .bind(reason)
-            .bind(now_ms())
-            .bind(source_id)
-            .execute(self.pool())
-            .await?;
+    pub async fn set_status_state(
+        &self,
+        source_id: i64,
+        state: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE source_status SET state = ?, reason = ?, updated_at = ? WHERE source_id = ?",
+        )
+        .bind(state)
+        .bind(reason)
+        .bind(now_ms())
+        .bind(source_id)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
@@ -299,28 +325,38 @@ impl Store {
 
     /// Stored Okta uuids of a source (tests compare them with the simulator's ground truth).
     pub async fn event_uuids(&self, source_id: i64) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT uuid FROM events WHERE source_id = ? ORDER BY id")
-            .bind(source_id)
-            .fetch_all(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT uuid FROM events WHERE source_id = ? ORDER BY id")
+                .bind(source_id)
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     pub async fn event_count(&self, source_id: i64) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE source_id = ?")
-            .bind(source_id)
-            .fetch_one(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE source_id = ?")
+                .bind(source_id)
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     pub async fn quarantine_count(&self, source_id: i64) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM quarantine WHERE source_id = ?")
-            .bind(source_id)
-            .fetch_one(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM quarantine WHERE source_id = ?")
+                .bind(source_id)
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     /// Sums of the health counters of a source since `since_minute` (Unix minutes).
-    pub async fn health_totals(&self, source_id: i64, since_minute: i64) -> Result<HealthTotals, StoreError> {
+    pub async fn health_totals(
+        &self,
+        source_id: i64,
+        since_minute: i64,
+    ) -> Result<HealthTotals, StoreError> {
         Ok(sqlx::query_as::<_, HealthTotals>(
             "SELECT COALESCE(SUM(events), 0) AS events, COALESCE(SUM(bytes), 0) AS bytes,
                     COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(pages), 0) AS pages,
@@ -376,7 +412,11 @@ pub struct HealthTotals {
     pub classification_failures: i64,
 }
 
-async fn insert_events(tx: &mut SqliteConnection, source_id: i64, batch: &[NormalizedEvent]) -> Result<u64, StoreError> {
+async fn insert_events(
+    tx: &mut SqliteConnection,
+    source_id: i64,
+    batch: &[NormalizedEvent],
+) -> Result<u64, StoreError> {
     let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
         "INSERT INTO events (source_id, uuid, event_time, parse_time, event_type, severity, actor_id,
              actor_alternate_id, client_ip, outcome_result, row_id, data) ",
@@ -397,5 +437,10 @@ async fn insert_events(tx: &mut SqliteConnection, source_id: i64, batch: &[Norma
             .push_bind(&event.json);
     });
     insert.push(" ON CONFLICT (source_id, uuid) DO NOTHING");
-    Ok(insert.build().persistent(true).execute(&mut *tx).await?.rows_affected())
+    Ok(insert
+        .build()
+        .persistent(true)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected())
 }

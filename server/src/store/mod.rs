@@ -6,7 +6,8 @@ mod sources;
 use std::{str::FromStr, time::Duration};
 
 pub use ingest::{
-    AttemptRecord, CommitOutcome, ErrorDetail, HealthTotals, PageCommit, RequestFailure, StatusRow, StatusUpdate,
+    AttemptRecord, CommitOutcome, ErrorDetail, HealthTotals, PageCommit, RequestFailure, StatusRow,
+    StatusUpdate,
 };
 pub use sources::{NewSource, SourceRow};
 
@@ -22,7 +23,10 @@ pub enum StoreError {
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot create the database directory {path}: {source}")]
-    CreateDir { path: String, source: std::io::Error },
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
     /// A uniqueness rule refused the write; the message says which, in words.
     #[error("{0}")]
     Conflict(String),
@@ -65,9 +69,16 @@ pub struct AppliedMigrationRow {
 impl Store {
     /// Opens (creating if missing) and migrates the database at `url` (a path or `sqlite:` URL).
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let url = if url.starts_with("sqlite:") { url.to_owned() } else { format!("sqlite://{url}") };
+        let url = if url.starts_with("sqlite:") {
+            url.to_owned()
+        } else {
+            format!("sqlite://{url}")
+        };
         let options = SqliteConnectOptions::from_str(&url)?
             .create_if_missing(true)
+            // Rows are ~2 KB of JSON: 16 KB pages hold several per page (4 KB pages hold one).
+            // Takes effect when the file is created.
+            .page_size(16384)
             .journal_mode(SqliteJournalMode::Wal)
             // WAL + NORMAL: durable across process crashes; a power cut may lose the last commits,
             // which the checkpoint-with-events transaction makes safe to re-fetch.
@@ -75,8 +86,16 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true)
             .pragma("temp_store", "memory")
-            .pragma("cache_size", "-32000");
-        if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
+            .pragma("cache_size", "-32000")
+            // Checkpoint the WAL every ~64 MB instead of every 4 MB: far fewer fsyncs while a
+            // backfill commits a few MB per page.
+            .pragma("wal_autocheckpoint", "16384")
+            .pragma("journal_size_limit", "67108864");
+        if let Some(dir) = options
+            .get_filename()
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.display().to_string(),
                 source,
@@ -114,7 +133,10 @@ mod tests {
         let path = dir.path().join("nested/gatehouse.db");
         let store = Store::open(path.to_str().unwrap()).await.unwrap();
         assert!(path.exists());
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
         assert_eq!(mode, "wal");
         let applied = store.applied_migrations().await.unwrap();
         assert_eq!(applied.len(), MIGRATOR.iter().count());
@@ -122,6 +144,9 @@ mod tests {
         // Re-opening is a no-op for migrations.
         drop(store);
         let again = Store::open(path.to_str().unwrap()).await.unwrap();
-        assert_eq!(again.applied_migrations().await.unwrap().len(), applied.len());
+        assert_eq!(
+            again.applied_migrations().await.unwrap().len(),
+            applied.len()
+        );
     }
 }

@@ -37,7 +37,8 @@ pub struct NewSource {
     pub rate_limit_share: f64,
 }
 
-const COLUMNS: &str = "id, name, subdomain, domain, token_ciphertext, token_hint, enabled, poll_interval_secs,
+const COLUMNS: &str =
+    "id, name, subdomain, domain, token_ciphertext, token_hint, enabled, poll_interval_secs,
     backfill_hours, rate_limit_share, user_profiles, user_refresh_minutes, device_profiles,
     device_refresh_minutes, no_events_alarm, no_events_minutes, created_at, updated_at";
 
@@ -63,7 +64,12 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| StoreError::conflict_on_unique(e, format!("a source named \"{}\" already exists", new.name)))?;
+        .map_err(|e| {
+            StoreError::conflict_on_unique(
+                e,
+                format!("a source named \"{}\" already exists", new.name),
+            )
+        })?;
         sqlx::query("INSERT INTO source_status (source_id, state, reason, updated_at) VALUES (?, 'pending', 'Waiting for the first poll', ?)")
             .bind(id)
             .bind(now)
@@ -74,16 +80,20 @@ impl Store {
     }
 
     pub async fn source(&self, id: i64) -> Result<Option<SourceRow>, StoreError> {
-        Ok(sqlx::query_as::<_, SourceRow>(&format!("SELECT {COLUMNS} FROM sources WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_as::<_, SourceRow>(&format!("SELECT {COLUMNS} FROM sources WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     pub async fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
-        Ok(sqlx::query_as::<_, SourceRow>(&format!("SELECT {COLUMNS} FROM sources ORDER BY id"))
-            .fetch_all(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_as::<_, SourceRow>(&format!("SELECT {COLUMNS} FROM sources ORDER BY id"))
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// Pause (false) or resume (true). Returns false when there is no such source.
@@ -97,20 +107,30 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn replace_source_token(&self, id: i64, ciphertext: &[u8], hint: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE sources SET token_ciphertext = ?, token_hint = ?, updated_at = ? WHERE id = ?")
-            .bind(ciphertext)
-            .bind(hint)
-            .bind(now_ms())
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+    pub async fn replace_source_token(
+        &self,
+        id: i64,
+        ciphertext: &[u8],
+        hint: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE sources SET token_ciphertext = ?, token_hint = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(ciphertext)
+        .bind(hint)
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Removes the source and, by cascade, its events, checkpoint, health and quarantine.
     pub async fn delete_source(&self, id: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM sources WHERE id = ?").bind(id).execute(self.pool()).await?;
+        let done = sqlx::query("DELETE FROM sources WHERE id = ?")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 }

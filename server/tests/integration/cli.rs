@@ -38,16 +38,31 @@ fn normalize_writes_rows_and_reports_failures_with_exit_code_2() {
         "\n",
     );
     let mut child = Command::new(BIN)
-        .args(["normalize", "--source-id", "7", "--source-label", "cli-test"])
+        .args([
+            "normalize",
+            "--source-id",
+            "7",
+            "--source-label",
+            "cli-test",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["p_log_type"], "Okta.SystemLog");
     assert_eq!(rows[0]["p_source_id"], "7");
@@ -57,7 +72,13 @@ fn normalize_writes_rows_and_reports_failures_with_exit_code_2() {
     assert!(stderr.contains("normalized 2 rows, 1 failures"), "{stderr}");
 
     // All good: exit 0. A JSON array (an Okta page) works too.
-    let mut child = Command::new(BIN).arg("normalize").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(BIN)
+        .arg("normalize")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     child
         .stdin
         .take()
@@ -78,7 +99,16 @@ async fn sources_are_managed_from_the_command_line_and_export_writes_rows() {
 
     // Wrong token: refused with Okta's words, nothing saved, exit 1.
     let out = gatehouse(dir, sim)
-        .args(["sources", "add", "--name", "Acme", "--subdomain", "acme", "--domain", "simulator.localhost"])
+        .args([
+            "sources",
+            "add",
+            "--name",
+            "Acme",
+            "--subdomain",
+            "acme",
+            "--domain",
+            "simulator.localhost",
+        ])
         .env("GATEHOUSE_OKTA_TOKEN", "nope")
         .output()
         .unwrap();
@@ -86,7 +116,17 @@ async fn sources_are_managed_from_the_command_line_and_export_writes_rows() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("E0000011"));
 
     let mut add = gatehouse(dir, sim)
-        .args(["sources", "add", "--name", "Acme", "--subdomain", "acme", "--domain", "simulator.localhost", "--token-stdin"])
+        .args([
+            "sources",
+            "add",
+            "--name",
+            "Acme",
+            "--subdomain",
+            "acme",
+            "--domain",
+            "simulator.localhost",
+            "--token-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -94,20 +134,38 @@ async fn sources_are_managed_from_the_command_line_and_export_writes_rows() {
     add.stdin.take().unwrap().write_all(b"cli-token\n").unwrap();
     let out = add.wait_with_output().unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "added source 1");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        "added source 1"
+    );
 
-    let list = gatehouse(dir, sim).args(["sources", "list"]).output().unwrap();
+    let list = gatehouse(dir, sim)
+        .args(["sources", "list"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(list.stdout).unwrap();
-    assert!(text.contains("acme.simulator.localhost") && text.contains("…oken"), "{text}");
+    assert!(
+        text.contains("acme.simulator.localhost") && text.contains("…oken"),
+        "{text}"
+    );
     assert!(!text.contains("cli-token"), "the token is never printed");
 
-    let export = gatehouse(dir, sim).args(["export", "--source", "1"]).output().unwrap();
+    let export = gatehouse(dir, sim)
+        .args(["export", "--source", "1"])
+        .output()
+        .unwrap();
     assert!(export.status.success());
     assert_eq!(export.stdout.len(), 0, "nothing polled yet");
 
-    let removed = gatehouse(dir, sim).args(["sources", "remove", "1"]).output().unwrap();
+    let removed = gatehouse(dir, sim)
+        .args(["sources", "remove", "1"])
+        .output()
+        .unwrap();
     assert!(removed.status.success());
-    let again = gatehouse(dir, sim).args(["sources", "remove", "1"]).output().unwrap();
+    let again = gatehouse(dir, sim)
+        .args(["sources", "remove", "1"])
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("source 1 was not found"));
 }
@@ -123,14 +181,26 @@ impl Drop for Server {
 
 fn start_server(dir: &Path, sim: std::net::SocketAddr) -> Server {
     let mut child = gatehouse(dir, sim)
-        .args(["--addr", "127.0.0.1:0", "--poll-interval-secs", "2", "--request-timeout-secs", "1"])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--poll-interval-secs",
+            "2",
+            "--request-timeout-secs",
+            "1",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    assert!(line.starts_with("gatehouse listening on http://127.0.0.1:"), "{line}");
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(
+        line.starts_with("gatehouse listening on http://127.0.0.1:"),
+        "{line}"
+    );
     Server(child)
 }
 
@@ -140,17 +210,33 @@ async fn a_server_killed_mid_page_resumes_from_its_checkpoint_without_loss_or_du
     let dir = h.dir.path();
     let sim = h.running.addr;
     let out = gatehouse(dir, sim)
-        .args(["sources", "add", "--name", "Acme", "--subdomain", "acme", "--domain", "simulator.localhost"])
+        .args([
+            "sources",
+            "add",
+            "--name",
+            "Acme",
+            "--subdomain",
+            "acme",
+            "--domain",
+            "simulator.localhost",
+        ])
         .env("GATEHOUSE_OKTA_TOKEN", "t1")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let store = gatehouse::store::Store::open(dir.join("cli.db").to_str().unwrap()).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = gatehouse::store::Store::open(dir.join("cli.db").to_str().unwrap())
+        .await
+        .unwrap();
 
     // Page 1 comes (a little slowly); page 2 hangs past the 1 s request timeout, and the server
     // is killed while it waits for it.
     for secs in [0.1, 30.0] {
-        let fault: Fault = serde_json::from_value(json!({"kind": "hang", "count": 1, "secs": secs})).unwrap();
+        let fault: Fault =
+            serde_json::from_value(json!({"kind": "hang", "count": 1, "secs": secs})).unwrap();
         h.org("acme").inject_fault(fault);
     }
     let server = start_server(dir, sim);
@@ -166,14 +252,24 @@ async fn a_server_killed_mid_page_resumes_from_its_checkpoint_without_loss_or_du
     h.org("acme").clear_faults();
 
     let _server = start_server(dir, sim);
-    wait_for("every event after the restart", Duration::from_secs(30), || {
-        let store = store.clone();
-        async move { store.event_count(1).await.unwrap() == 5_500 }
-    })
+    wait_for(
+        "every event after the restart",
+        Duration::from_secs(30),
+        || {
+            let store = store.clone();
+            async move { store.event_count(1).await.unwrap() == 5_500 }
+        },
+    )
     .await;
     let uuids = store.event_uuids(1).await.unwrap();
     let unique: std::collections::HashSet<_> = uuids.iter().collect();
     assert_eq!(unique.len(), uuids.len());
     let truth: std::collections::HashSet<String> = h.org("acme").truth().into_iter().collect();
-    assert_eq!(unique.into_iter().cloned().collect::<std::collections::HashSet<_>>(), truth);
+    assert_eq!(
+        unique
+            .into_iter()
+            .cloned()
+            .collect::<std::collections::HashSet<_>>(),
+        truth
+    );
 }

@@ -38,7 +38,10 @@ impl Harness {
     pub async fn with_timeout(orgs: Vec<OrgConfig>, timeout_secs: u64) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let simulator = Simulator::new(orgs);
-        let running = simulator.spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let running = simulator
+            .spawn("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
         let config = Config::load(&ConfigArgs {
             database_url: Some(dir.path().join("gatehouse.db").display().to_string()),
             secret_key_file: Some(dir.path().join("secret.key")),
@@ -48,8 +51,15 @@ impl Harness {
             ..ConfigArgs::default()
         })
         .unwrap();
-        let engine = gatehouse::cli::open_engine(config, Some(running.addr)).await.unwrap();
-        Self { dir, simulator, running, engine }
+        let engine = gatehouse::cli::open_engine(config, Some(running.addr))
+            .await
+            .unwrap();
+        Self {
+            dir,
+            simulator,
+            running,
+            engine,
+        }
     }
 
     pub fn org(&self, name: &str) -> OrgHandle {
@@ -81,7 +91,11 @@ impl Harness {
         let mut reports = Vec::new();
         for _ in 0..20 {
             let report = self.cycle(source_id, &mut budget).await;
-            assert!(report.failure.is_none(), "cycle failed: {:?}", report.failure);
+            assert!(
+                report.failure.is_none(),
+                "cycle failed: {:?}",
+                report.failure
+            );
             let done = report.inserted == 0;
             reports.push(report);
             if done {
@@ -100,7 +114,12 @@ impl Harness {
         let stored: HashSet<String> = stored.into_iter().collect();
         let missing: Vec<_> = truth.difference(&stored).take(5).collect();
         let extra: Vec<_> = stored.difference(&truth).take(5).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?} (stored {}, truth {})", stored.len(), truth.len());
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "missing {missing:?}, extra {extra:?} (stored {}, truth {})",
+            stored.len(),
+            truth.len()
+        );
     }
 }
 

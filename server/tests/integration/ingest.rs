@@ -21,17 +21,27 @@ async fn a_backlog_is_stored_exactly_once_and_the_checkpoint_follows_next() {
     assert_eq!(reports[0].inserted, 2_500);
     assert_eq!(reports[0].pages, 3);
     assert_eq!(reports[0].full_pages, 2);
-    assert_eq!(reports[1].requests, 1, "a caught-up cycle costs one request");
+    assert_eq!(
+        reports[1].requests, 1,
+        "a caught-up cycle costs one request"
+    );
     h.assert_matches_truth(id, "acme").await;
     let checkpoint = h.engine.store.checkpoint(id).await.unwrap().unwrap();
-    assert!(checkpoint.contains("after="), "checkpoint is Okta's next link: {checkpoint}");
+    assert!(
+        checkpoint.contains("after="),
+        "checkpoint is Okta's next link: {checkpoint}"
+    );
 
     let status = h.engine.store.status(id).await.unwrap().unwrap();
     assert_eq!(status.events_total, 2_500);
     let health = h.engine.store.health_totals(id, 0).await.unwrap();
     assert_eq!(health.events, 2_500);
     assert_eq!(health.pages, 4);
-    assert!(health.bytes > 2_500 * 300, "bytes counted: {}", health.bytes);
+    assert!(
+        health.bytes > 2_500 * 300,
+        "bytes counted: {}",
+        health.bytes
+    );
 }
 
 #[tokio::test]
@@ -43,12 +53,23 @@ async fn an_empty_page_keeps_the_checkpoint_and_new_events_follow_it() {
     let mut budget = RateBudget::new(0.5);
     let empty = h.cycle(id, &mut budget).await;
     assert_eq!((empty.inserted, empty.pages), (0, 1));
-    assert_eq!(h.engine.store.checkpoint(id).await.unwrap(), before, "empty page: same URL kept");
+    assert_eq!(
+        h.engine.store.checkpoint(id).await.unwrap(),
+        before,
+        "empty page: same URL kept"
+    );
 
-    h.org("acme").append_events(vec![event("new-1", "2026-01-01T00:00:00.000Z"), event("new-2", "2026-01-01T00:00:01.000Z")]);
+    h.org("acme").append_events(vec![
+        event("new-1", "2026-01-01T00:00:00.000Z"),
+        event("new-2", "2026-01-01T00:00:01.000Z"),
+    ]);
     let next = h.cycle(id, &mut budget).await;
     assert_eq!(next.inserted, 2);
-    assert_ne!(h.engine.store.checkpoint(id).await.unwrap(), before, "partial page: its next saved");
+    assert_ne!(
+        h.engine.store.checkpoint(id).await.unwrap(),
+        before,
+        "partial page: its next saved"
+    );
     h.assert_matches_truth(id, "acme").await;
 }
 
@@ -64,7 +85,8 @@ async fn late_and_out_of_order_events_are_not_missed() {
         .iter()
         .enumerate()
         .map(|(i, minutes)| {
-            let published = (now - chrono::Duration::minutes(*minutes)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let published = (now - chrono::Duration::minutes(*minutes))
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             event(&format!("late-{i}"), &published)
         })
         .collect();
@@ -82,12 +104,24 @@ async fn a_new_engine_on_the_same_database_resumes_from_the_checkpoint() {
 
     // A "restart": a second engine over the same files, the first one dropped.
     let config = h.engine.config.clone();
-    let engine = gatehouse::cli::open_engine(config, Some(h.running.addr)).await.unwrap();
-    h.org("acme").append_events(vec![event("after-restart", "2026-02-01T00:00:00.000Z")]);
+    let engine = gatehouse::cli::open_engine(config, Some(h.running.addr))
+        .await
+        .unwrap();
+    h.org("acme")
+        .append_events(vec![event("after-restart", "2026-02-01T00:00:00.000Z")]);
     let source = engine.store.source(id).await.unwrap().unwrap();
-    let report = gatehouse::ingest::poller::poll_cycle(engine.supervisor.context(), &source, &mut RateBudget::new(0.5)).await;
+    let report = gatehouse::ingest::poller::poll_cycle(
+        engine.supervisor.context(),
+        &source,
+        &mut RateBudget::new(0.5),
+    )
+    .await;
     assert!(report.failure.is_none(), "{:?}", report.failure);
-    assert_eq!((report.inserted, report.requests), (1, 1), "only the new event, in one request");
+    assert_eq!(
+        (report.inserted, report.requests),
+        (1, 1),
+        "only the new event, in one request"
+    );
     assert_eq!(h.org("acme").stats().total("logs"), requests_before + 1);
     h.assert_matches_truth(id, "acme").await;
 }
@@ -101,34 +135,52 @@ async fn a_poll_aborted_in_the_middle_of_a_page_loses_and_duplicates_nothing() {
     let source = h.engine.store.source(id).await.unwrap().unwrap();
     let ctx = h.engine.supervisor.context().clone();
     let org = h.org("acme");
-    let task = tokio::spawn(async move { gatehouse::ingest::poller::poll_cycle(&ctx, &source, &mut budget).await });
+    let task = tokio::spawn(async move {
+        gatehouse::ingest::poller::poll_cycle(&ctx, &source, &mut budget).await
+    });
     let store = h.engine.store.clone();
-    wait_for("the first page to be stored", Duration::from_secs(10), || {
-        let store = store.clone();
-        async move { store.event_count(id).await.unwrap() >= 1_000 }
-    })
+    wait_for(
+        "the first page to be stored",
+        Duration::from_secs(10),
+        || {
+            let store = store.clone();
+            async move { store.event_count(id).await.unwrap() >= 1_000 }
+        },
+    )
     .await;
-    org.inject_fault(fault(json!({"kind": "hang", "count": 1, "secs": 30.0, "path": "/api/v1/logs"})));
+    org.inject_fault(fault(
+        json!({"kind": "hang", "count": 1, "secs": 30.0, "path": "/api/v1/logs"}),
+    ));
     // Whatever page is in flight now is cut off mid-request or mid-transaction.
     task.abort();
     let _ = task.await;
     org.clear_faults();
     let stored_after_kill = h.engine.store.event_count(id).await.unwrap();
-    assert!(stored_after_kill % 1_000 == 0, "only whole pages are ever stored: {stored_after_kill}");
+    assert!(
+        stored_after_kill % 1_000 == 0,
+        "only whole pages are ever stored: {stored_after_kill}"
+    );
     h.drain(id).await;
     h.assert_matches_truth(id, "acme").await;
 }
 
 #[tokio::test]
 async fn two_sources_keep_separate_state_and_tokens() {
-    let h = Harness::new(vec![quiet_org("acme", "token-a", 300), quiet_org("globex", "token-b", 700)]).await;
+    let h = Harness::new(vec![
+        quiet_org("acme", "token-a", 300),
+        quiet_org("globex", "token-b", 700),
+    ])
+    .await;
     let a = h.add_source("Acme", "acme", "token-a").await;
     let b = h.add_source("Globex", "globex", "token-b").await;
     h.drain(a).await;
     h.drain(b).await;
     h.assert_matches_truth(a, "acme").await;
     h.assert_matches_truth(b, "globex").await;
-    assert_ne!(h.engine.store.checkpoint(a).await.unwrap(), h.engine.store.checkpoint(b).await.unwrap());
+    assert_ne!(
+        h.engine.store.checkpoint(a).await.unwrap(),
+        h.engine.store.checkpoint(b).await.unwrap()
+    );
 
     // Revoking one org's token fails only that source.
     h.org("globex").revoke_tokens();
@@ -136,7 +188,10 @@ async fn two_sources_keep_separate_state_and_tokens() {
     let failed = h.cycle(b, &mut budget).await;
     let failure = failed.failure.expect("401");
     assert_eq!(failure.code(), Some("E0000011"));
-    assert!(failure.to_string().contains("Okta rejected the token"), "{failure}");
+    assert!(
+        failure.to_string().contains("Okta rejected the token"),
+        "{failure}"
+    );
     assert!(h.cycle(a, &mut budget).await.failure.is_none());
 }
 
@@ -148,21 +203,35 @@ async fn transient_faults_are_retried_without_loss_or_duplicates() {
     let id = h.add_source("Acme", "acme", "t1").await;
     let org = h.org("acme");
     let groups = [
-        vec![json!({"kind": "server_error", "count": 2}), json!({"kind": "reset", "count": 1})],
-        vec![json!({"kind": "malformed", "count": 1}), json!({"kind": "hang", "count": 1, "secs": 4.0})],
+        vec![
+            json!({"kind": "server_error", "count": 2}),
+            json!({"kind": "reset", "count": 1}),
+        ],
+        vec![
+            json!({"kind": "malformed", "count": 1}),
+            json!({"kind": "hang", "count": 1, "secs": 4.0}),
+        ],
         vec![json!({"kind": "duplicate_links", "count": 2})],
     ];
     let mut retries = 0;
     for (round, faults) in groups.into_iter().enumerate() {
-        let fresh: Vec<_> = (0..1_200).map(|i| event(&format!("r{round}-{i}"), "2026-01-01T00:00:00.000Z")).collect();
+        let fresh: Vec<_> = (0..1_200)
+            .map(|i| event(&format!("r{round}-{i}"), "2026-01-01T00:00:00.000Z"))
+            .collect();
         org.append_events(fresh);
         for spec in faults {
             org.inject_fault(fault(spec));
         }
         retries += h.drain(id).await.iter().map(|r| r.retries).sum::<u32>();
-        assert!(org.pending_faults().is_empty(), "round {round}: every fault was hit");
+        assert!(
+            org.pending_faults().is_empty(),
+            "round {round}: every fault was hit"
+        );
     }
-    assert_eq!(retries, 5, "server errors, reset, malformed page and timeout each retried once");
+    assert_eq!(
+        retries, 5,
+        "server errors, reset, malformed page and timeout each retried once"
+    );
     h.assert_matches_truth(id, "acme").await;
     let health = h.engine.store.health_totals(id, 0).await.unwrap();
     assert_eq!(health.errors_server, 2);
@@ -175,7 +244,8 @@ async fn transient_faults_are_retried_without_loss_or_duplicates() {
 async fn four_transient_failures_in_a_row_end_the_cycle_as_a_visible_failure() {
     let h = Harness::new(vec![quiet_org("acme", "t1", 100)]).await;
     let id = h.add_source("Acme", "acme", "t1").await;
-    h.org("acme").inject_fault(fault(json!({"kind": "server_error", "count": 4})));
+    h.org("acme")
+        .inject_fault(fault(json!({"kind": "server_error", "count": 4})));
     let mut budget = RateBudget::new(0.5);
     let report = h.cycle(id, &mut budget).await;
     let failure = report.failure.expect("gave up after three retries");
@@ -191,12 +261,24 @@ async fn rate_limited_answers_are_waited_out() {
     let h = Harness::new(vec![quiet_org("acme", "t1", 1_500)]).await;
     let id = h.add_source("Acme", "acme", "t1").await;
     let org = h.org("acme");
-    org.inject_fault(fault(json!({"kind": "rate_limit", "count": 1, "headers": "none"})));
-    org.inject_fault(fault(json!({"kind": "rate_limit", "count": 1, "headers": "zero"})));
+    org.inject_fault(fault(
+        json!({"kind": "rate_limit", "count": 1, "headers": "none"}),
+    ));
+    org.inject_fault(fault(
+        json!({"kind": "rate_limit", "count": 1, "headers": "zero"}),
+    ));
     let reports = h.drain(id).await;
     assert_eq!(reports[0].rate_limited, 2);
     assert!(reports[0].failure.is_none());
-    assert_eq!(h.engine.store.health_totals(id, 0).await.unwrap().rate_limited, 2);
+    assert_eq!(
+        h.engine
+            .store
+            .health_totals(id, 0)
+            .await
+            .unwrap()
+            .rate_limited,
+        2
+    );
     h.assert_matches_truth(id, "acme").await;
 }
 
@@ -204,10 +286,14 @@ async fn rate_limited_answers_are_waited_out() {
 async fn a_next_link_equal_to_self_does_not_loop() {
     let h = Harness::new(vec![quiet_org("acme", "t1", 2_500)]).await;
     let id = h.add_source("Acme", "acme", "t1").await;
-    h.org("acme").inject_fault(fault(json!({"kind": "next_is_self", "count": 1})));
+    h.org("acme")
+        .inject_fault(fault(json!({"kind": "next_is_self", "count": 1})));
     let mut budget = RateBudget::new(0.5);
     let first = h.cycle(id, &mut budget).await;
-    assert_eq!(first.pages, 1, "stopped instead of re-requesting the same page");
+    assert_eq!(
+        first.pages, 1,
+        "stopped instead of re-requesting the same page"
+    );
     h.drain(id).await;
     h.assert_matches_truth(id, "acme").await;
 }
@@ -217,10 +303,20 @@ async fn an_oversized_page_is_refused_and_fetched_again() {
     let h = Harness::new(vec![quiet_org("acme", "t1", 200)]).await;
     let id = h.add_source("Acme", "acme", "t1").await;
     // Bigger than the client's 32 MiB cap.
-    h.org("acme").inject_fault(fault(json!({"kind": "oversized", "count": 1, "bytes": 40 * 1024 * 1024})));
+    h.org("acme").inject_fault(fault(
+        json!({"kind": "oversized", "count": 1, "bytes": 40 * 1024 * 1024}),
+    ));
     let reports = h.drain(id).await;
     assert_eq!(reports[0].retries, 1);
-    assert_eq!(h.engine.store.health_totals(id, 0).await.unwrap().errors_decode, 1);
+    assert_eq!(
+        h.engine
+            .store
+            .health_totals(id, 0)
+            .await
+            .unwrap()
+            .errors_decode,
+        1
+    );
     h.assert_matches_truth(id, "acme").await;
 }
 
@@ -241,9 +337,20 @@ async fn malformed_events_are_quarantined_with_reasons_and_do_not_block_the_rest
     let report = h.cycle(id, &mut budget).await;
     assert!(report.failure.is_none());
     assert_eq!((report.inserted, report.quarantined), (2, 3));
-    assert_eq!(h.engine.store.event_uuids(id).await.unwrap(), vec!["good-1", "good-2"]);
+    assert_eq!(
+        h.engine.store.event_uuids(id).await.unwrap(),
+        vec!["good-1", "good-2"]
+    );
     assert_eq!(h.engine.store.quarantine_count(id).await.unwrap(), 3);
-    assert_eq!(h.engine.store.health_totals(id, 0).await.unwrap().classification_failures, 3);
+    assert_eq!(
+        h.engine
+            .store
+            .health_totals(id, 0)
+            .await
+            .unwrap()
+            .classification_failures,
+        3
+    );
     // Quarantined events are not re-fetched: the checkpoint moved past the page.
     assert_eq!(h.cycle(id, &mut budget).await.quarantined, 0);
 }
@@ -268,8 +375,20 @@ async fn a_revoked_token_fails_the_source_with_okta_s_code_and_recovers_when_res
     .await;
     let status = h.engine.store.status(id).await.unwrap().unwrap();
     assert_eq!(status.last_error_code.as_deref(), Some("E0000011"));
-    assert!(status.reason.unwrap().contains("Okta rejected the token (E0000011"));
-    assert_eq!(h.engine.store.health_totals(id, 0).await.unwrap().errors_auth, 1, "no retry storm");
+    assert!(status
+        .reason
+        .unwrap()
+        .contains("Okta rejected the token (E0000011"));
+    assert_eq!(
+        h.engine
+            .store
+            .health_totals(id, 0)
+            .await
+            .unwrap()
+            .errors_auth,
+        1,
+        "no retry storm"
+    );
 
     h.org("acme").restore_tokens();
     h.engine.supervisor.wake(id).await;

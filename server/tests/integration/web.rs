@@ -20,16 +20,36 @@ async fn pages_render_with_hydration_scripts_and_unknown_paths_are_404() {
     let h = Harness::new(vec![quiet_org("acme", "t", 0)]).await;
     let base = serve(&h).await;
     let client = reqwest::Client::new();
-    for (path, heading) in [("/", "Dashboard"), ("/sources", "Sources"), ("/settings", "Settings")] {
+    for (path, heading) in [
+        ("/", "Dashboard"),
+        ("/sources", "Sources"),
+        ("/settings", "Settings"),
+    ] {
         let response = client.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
         let html = response.text().await.unwrap();
-        assert!(html.contains(&format!(">{heading}</h1>")), "{path}: {heading}");
-        assert!(html.contains("/pkg/gatehouse.js"), "{path}: hydration script");
+        assert!(
+            html.contains(&format!(">{heading}</h1>")),
+            "{path}: {heading}"
+        );
+        assert!(
+            html.contains("/pkg/gatehouse.js"),
+            "{path}: hydration script"
+        );
         assert!(html.contains("/pkg/gatehouse.css"), "{path}: stylesheet");
     }
-    let settings = client.get(format!("{base}/settings")).send().await.unwrap().text().await.unwrap();
-    assert!(settings.contains("gatehouse.db"), "server data rendered into the page");
+    let settings = client
+        .get(format!("{base}/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        settings.contains("gatehouse.db"),
+        "server data rendered into the page"
+    );
     let missing = client.get(format!("{base}/nope")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
 }
@@ -47,7 +67,15 @@ async fn the_system_info_server_function_answers_json() {
     assert_eq!(response.status(), 200);
     let info: serde_json::Value = response.json().await.unwrap();
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
-    assert!(info["database_path"].as_str().unwrap().ends_with("gatehouse.db"));
-    let versions: Vec<i64> = info["migrations"].as_array().unwrap().iter().map(|m| m["version"].as_i64().unwrap()).collect();
+    assert!(info["database_path"]
+        .as_str()
+        .unwrap()
+        .ends_with("gatehouse.db"));
+    let versions: Vec<i64> = info["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["version"].as_i64().unwrap())
+        .collect();
     assert_eq!(versions, vec![1, 2]);
 }
