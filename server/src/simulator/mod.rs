@@ -73,6 +73,9 @@ pub struct OrgConfig {
     pub backlog_window: Duration,
     /// The share of live events published 30 s to 10 min before they are persisted.
     pub late_fraction: f64,
+    /// Length of a rate-limit window (Okta: one minute). Shorter windows let tests exercise
+    /// pacing without waiting minutes.
+    pub rate_limit_window: Duration,
     pub users: usize,
     pub devices: usize,
     /// Without Okta Devices, `/api/v1/devices` answers 403 E0000006.
@@ -97,6 +100,7 @@ impl OrgConfig {
             backlog: 500,
             backlog_window: Duration::from_secs(24 * 3600),
             late_fraction: 0.05,
+            rate_limit_window: Duration::from_secs(60),
             users: 200,
             devices: 50,
             devices_enabled: true,

@@ -61,11 +61,14 @@ impl OrgState {
             generator,
             log: Mutex::new(log),
             directory: Mutex::new(directory),
-            limits: Mutex::new(RateLimiter::new(RateLimits {
-                logs: config.logs_rate_limit,
-                users: config.users_rate_limit,
-                devices: config.devices_rate_limit,
-            })),
+            limits: Mutex::new(RateLimiter::with_window(
+                RateLimits {
+                    logs: config.logs_rate_limit,
+                    users: config.users_rate_limit,
+                    devices: config.devices_rate_limit,
+                },
+                i64::try_from(config.rate_limit_window.as_millis()).unwrap_or(i64::MAX),
+            )),
             faults: Mutex::new(FaultQueue::default()),
             stats: Mutex::new(SimStats::default()),
         }

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-const WINDOW_MS: i64 = 60_000;
+/// Okta's windows are one minute; tests may shorten them (`OrgConfig::rate_limit_window`).
+pub(crate) const DEFAULT_WINDOW_MS: i64 = 60_000;
 
 /// The endpoint families Okta limits separately.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,9 +60,19 @@ struct Window {
     ends_ms: i64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct RateLimiter {
     windows: [Window; 3],
+    window_ms: i64,
+}
+
+impl Default for RateLimiter {
+    fn default() -> Self {
+        Self {
+            windows: Default::default(),
+            window_ms: DEFAULT_WINDOW_MS,
+        }
+    }
 }
 
 fn slot(bucket: Bucket) -> usize {
@@ -73,8 +84,16 @@ fn slot(bucket: Bucket) -> usize {
 }
 
 impl RateLimiter {
+    #[cfg(test)]
     pub fn new(limits: RateLimits) -> Self {
-        let mut limiter = RateLimiter::default();
+        Self::with_window(limits, DEFAULT_WINDOW_MS)
+    }
+
+    pub fn with_window(limits: RateLimits, window_ms: i64) -> Self {
+        let mut limiter = RateLimiter {
+            window_ms: window_ms.max(1_000),
+            ..RateLimiter::default()
+        };
         limiter.set(limits);
         limiter
     }
@@ -105,7 +124,7 @@ impl RateLimiter {
         };
         if now_ms >= window.ends_ms {
             window.used = 0;
-            window.ends_ms = now_ms + WINDOW_MS;
+            window.ends_ms = now_ms + self.window_ms;
         }
         let reset = reset_secs(window.ends_ms);
         if window.used < limit {
@@ -135,7 +154,7 @@ impl RateLimiter {
         let ends_ms = window
             .map(|w| w.ends_ms)
             .filter(|&e| e > now_ms)
-            .unwrap_or(now_ms + WINDOW_MS);
+            .unwrap_or(now_ms + self.window_ms);
         RateHeaders {
             limit,
             remaining: 0,

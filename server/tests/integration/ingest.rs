@@ -399,3 +399,85 @@ async fn a_revoked_token_fails_the_source_with_okta_s_code_and_recovers_when_res
     .await;
     h.engine.supervisor.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_source_uses_only_its_share_of_the_rate_limit_and_never_trips_a_429() {
+    // 4 requests per 2-second window; a 50% share allows 2 per window. 5,000 events take six
+    // requests (five full pages and an empty one): three windows.
+    let mut org = quiet_org("acme", "t1", 5_000);
+    org.logs_rate_limit = Some(4);
+    org.rate_limit_window = Duration::from_secs(2);
+    let h = Harness::new(vec![org]).await;
+    let id = h.add_source("Acme", "acme", "t1").await;
+    let mut budget = RateBudget::new(0.5);
+    let started = std::time::Instant::now();
+    let report = h.cycle(id, &mut budget).await;
+    let elapsed = started.elapsed();
+    assert!(report.failure.is_none(), "{:?}", report.failure);
+    assert_eq!(
+        (report.requests, report.inserted, report.rate_limited),
+        (6, 5_000, 0)
+    );
+    assert_eq!(
+        h.org("acme").stats().rate_limited,
+        0,
+        "the simulator never had to refuse a request"
+    );
+    assert!(
+        elapsed >= Duration::from_millis(3_500),
+        "waited for two window resets: {elapsed:?}"
+    );
+    assert_eq!(budget.last().map(|r| r.limit), Some(4));
+    h.assert_matches_truth(id, "acme").await;
+}
+
+#[tokio::test]
+async fn a_next_link_to_another_host_is_never_followed_nor_saved() {
+    // A hostile "org": one event, and a next link pointing at another host.
+    let app = axum::Router::new().route(
+        "/api/v1/logs",
+        axum::routing::get(|| async {
+            (
+                [(
+                    "link",
+                    r#"<http://169.254.169.254/latest/meta-data?after=x>; rel="next""#,
+                )],
+                axum::Json(json!([event("e1", "2026-01-01T00:00:00Z")])),
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let fake = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let h = Harness::new(vec![quiet_org("acme", "t1", 0)]).await;
+    let engine = gatehouse::cli::open_engine(h.engine.config.clone(), Some(fake))
+        .await
+        .unwrap();
+    let id = h.add_source("Hostile", "hostile", "t1").await;
+    let source = engine.store.source(id).await.unwrap().unwrap();
+    let report = gatehouse::ingest::poller::poll_cycle(
+        engine.supervisor.context(),
+        &source,
+        &mut RateBudget::new(0.5),
+    )
+    .await;
+    let failure = report.failure.expect("refused");
+    assert!(
+        failure
+            .to_string()
+            .contains("Refusing to follow a link off the org's host: http://169.254.169.254"),
+        "{failure}"
+    );
+    assert_eq!(report.requests, 1, "the off-host URL was never requested");
+    assert_eq!(
+        engine.store.event_count(id).await.unwrap(),
+        1,
+        "the page's own event is kept"
+    );
+    assert_eq!(
+        engine.store.checkpoint(id).await.unwrap(),
+        None,
+        "the hostile link is not the checkpoint"
+    );
+}

@@ -8,6 +8,8 @@
 //! Speed matters (a page is normalized on the poll path), so a page is parsed once, each event
 //! is mutated in place and serialized once.
 
+mod fast;
+
 use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::net::IpAddr;
@@ -16,7 +18,7 @@ use std::ops::ControlFlow;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use rand::Rng;
 use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::{value::RawValue, Map, Value};
 
 pub const LOG_TYPE: &str = "Okta.SystemLog";
 pub const SCHEMA_VERSION: i64 = 0;
@@ -133,7 +135,7 @@ pub fn normalize_page(
         ..PageOutcome::default()
     };
     outcome.raw_count = for_each_element(body, |raw| {
-        match stamp.normalize(raw, &mut rng) {
+        match stamp.normalize_raw(raw, &mut rng) {
             Ok(event) => outcome.events.push(event),
             Err((error, raw)) => outcome.failures.push(Quarantined::new(&error, &raw)),
         }
@@ -186,6 +188,8 @@ fn stream_array(
     let mut io_error = None;
     let parsed = for_each_element(&body, |raw| {
         index += 1;
+        // Already validated as JSON by the array parse.
+        let raw: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
         match sink.emit(raw, index, None) {
             Ok(()) => ControlFlow::Continue(()),
             Err(e) => {
@@ -243,6 +247,8 @@ struct Stamp<'a> {
     ctx: &'a NormalizeContext,
     parse_time: String,
     source_id: String,
+    /// The label as a JSON string literal (quoted and escaped), for the fast path.
+    source_label_json: String,
 }
 
 /// The required fields, checked before anything is changed.
@@ -259,7 +265,22 @@ impl<'a> Stamp<'a> {
             ctx,
             parse_time: panther_time(&ctx.parse_time),
             source_id: ctx.source_id.to_string(),
+            source_label_json: serde_json::to_string(&ctx.source_label).unwrap_or_default(),
         }
+    }
+
+    /// One element of a page: the fast path when the event is plain, else the general one.
+    fn normalize_raw(
+        &self,
+        raw: &RawValue,
+        rng: &mut impl Rng,
+    ) -> Result<NormalizedEvent, (ClassificationError, Value)> {
+        if let Some(event) = fast::normalize(self, raw.get(), rng) {
+            return Ok(event);
+        }
+        // The page parse already validated this text as JSON.
+        let value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+        self.normalize(value, rng)
     }
 
     fn normalize(
@@ -579,9 +600,9 @@ fn new_row_id(rng: &mut impl Rng) -> String {
 
 /// Calls `each` with every element of the JSON array in `body`, as it is parsed, so only one
 /// event's tree is alive at a time. Returns how many elements there were.
-fn for_each_element(
-    body: &[u8],
-    each: impl FnMut(Value) -> ControlFlow<()>,
+fn for_each_element<'de>(
+    body: &'de [u8],
+    each: impl FnMut(&'de RawValue) -> ControlFlow<()>,
 ) -> Result<usize, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let count = EachElement(each).deserialize(&mut deserializer)?;
@@ -591,7 +612,7 @@ fn for_each_element(
 
 struct EachElement<F>(F);
 
-impl<'de, F: FnMut(Value) -> ControlFlow<()>> DeserializeSeed<'de> for EachElement<F> {
+impl<'de, F: FnMut(&'de RawValue) -> ControlFlow<()>> DeserializeSeed<'de> for EachElement<F> {
     type Value = usize;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
@@ -599,7 +620,7 @@ impl<'de, F: FnMut(Value) -> ControlFlow<()>> DeserializeSeed<'de> for EachEleme
     }
 }
 
-impl<'de, F: FnMut(Value) -> ControlFlow<()>> Visitor<'de> for EachElement<F> {
+impl<'de, F: FnMut(&'de RawValue) -> ControlFlow<()>> Visitor<'de> for EachElement<F> {
     type Value = usize;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -608,7 +629,8 @@ impl<'de, F: FnMut(Value) -> ControlFlow<()>> Visitor<'de> for EachElement<F> {
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<usize, A::Error> {
         let mut count = 0;
-        while let Some(raw) = seq.next_element::<Value>()? {
+        // Elements stay borrowed text: most take the fast path and are never parsed into a tree.
+        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
             count += 1;
             if (self.0)(raw).is_break() {
                 return Err(de::Error::custom("stopped by the consumer"));
@@ -697,23 +719,25 @@ fn json_error_without_position(error: &serde_json::Error) -> String {
 mod tests {
     use super::*;
 
-    const PAGE: &str = include_str!("../../tests/fixtures/system_log/page.json");
+    const PAGE: &str = include_str!("../../../tests/fixtures/system_log/page.json");
     const PAGE_WITH_BAD_EVENT: &str =
-        include_str!("../../tests/fixtures/system_log/page_with_bad_event.json");
-    const MALFORMED: &str = include_str!("../../tests/fixtures/system_log/malformed_events.json");
-    const NUMERIC: &str =
-        include_str!("../../tests/fixtures/system_log/quirk_numeric_version_and_postal_code.json");
+        include_str!("../../../tests/fixtures/system_log/page_with_bad_event.json");
+    const MALFORMED: &str =
+        include_str!("../../../tests/fixtures/system_log/malformed_events.json");
+    const NUMERIC: &str = include_str!(
+        "../../../tests/fixtures/system_log/quirk_numeric_version_and_postal_code.json"
+    );
     const NULL_STRINGS: &str =
-        include_str!("../../tests/fixtures/system_log/quirk_null_strings.json");
+        include_str!("../../../tests/fixtures/system_log/quirk_null_strings.json");
     const TARGET_NULL: &str =
-        include_str!("../../tests/fixtures/system_log/quirk_target_null.json");
+        include_str!("../../../tests/fixtures/system_log/quirk_target_null.json");
     const SYSTEM_EVENT: &str =
-        include_str!("../../tests/fixtures/system_log/quirk_system_event.json");
+        include_str!("../../../tests/fixtures/system_log/quirk_system_event.json");
     const DEBUG_DATA: &str =
-        include_str!("../../tests/fixtures/system_log/quirk_debug_data_strings.json");
+        include_str!("../../../tests/fixtures/system_log/quirk_debug_data_strings.json");
     const UNKNOWN_FIELDS: &str =
-        include_str!("../../tests/fixtures/system_log/quirk_unknown_fields.json");
-    const NDJSON: &str = include_str!("../../tests/fixtures/system_log/events.ndjson");
+        include_str!("../../../tests/fixtures/system_log/quirk_unknown_fields.json");
+    const NDJSON: &str = include_str!("../../../tests/fixtures/system_log/events.ndjson");
 
     fn ctx() -> NormalizeContext {
         NormalizeContext {
