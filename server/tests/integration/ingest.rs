@@ -257,6 +257,29 @@ async fn four_transient_failures_in_a_row_end_the_cycle_as_a_visible_failure() {
 }
 
 #[tokio::test]
+async fn a_429_with_headers_is_waited_out_until_the_window_resets() {
+    let mut org = quiet_org("acme", "t1", 1_500);
+    org.logs_rate_limit = Some(100);
+    org.rate_limit_window = Duration::from_secs(2);
+    let h = Harness::new(vec![org]).await;
+    let id = h.add_source("Acme", "acme", "t1").await;
+    h.org("acme").inject_fault(fault(
+        json!({"kind": "rate_limit", "count": 1, "headers": "normal"}),
+    ));
+    let started = std::time::Instant::now();
+    let reports = h.drain(id).await;
+    assert_eq!(reports[0].rate_limited, 1);
+    assert!(reports[0].failure.is_none());
+    // The reset is at most one (2 s) window away, rounded to whole seconds.
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(250) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+    h.assert_matches_truth(id, "acme").await;
+}
+
+#[tokio::test]
 async fn rate_limited_answers_are_waited_out() {
     let h = Harness::new(vec![quiet_org("acme", "t1", 1_500)]).await;
     let id = h.add_source("Acme", "acme", "t1").await;
