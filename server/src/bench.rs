@@ -74,6 +74,7 @@ async fn ingest(args: IngestArgs) -> anyhow::Result<()> {
     let source = engine.store.source(source_id).await?.expect("just added");
     let rss_before = peak_rss_kib();
 
+    let _checkpointer = engine.store.spawn_wal_checkpointer(Duration::from_secs(1));
     let ctx = engine.supervisor.context().clone();
     let mut budget = RateBudget::new(1.0);
     let started = Instant::now();

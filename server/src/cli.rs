@@ -150,6 +150,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if demo_source {
         add_demo_source(&engine).await?;
     }
+    let checkpointer = engine
+        .store
+        .spawn_wal_checkpointer(std::time::Duration::from_secs(1));
     engine.supervisor.activate().await?;
     // Also picks up sources added or removed by `gatehouse sources ...` while serving.
     let reconciler = engine
@@ -163,6 +166,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     reconciler.abort();
+    checkpointer.abort();
     engine.supervisor.shutdown().await;
     drop(simulator);
     Ok(())

@@ -436,7 +436,7 @@ async fn insert_events(
             .push_bind(&event.row_id)
             .push_bind(&event.json);
     });
-    insert.push(" ON CONFLICT (source_id, uuid) DO NOTHING");
+    insert.push(" ON CONFLICT (source_id, event_time, uuid) DO NOTHING");
     Ok(insert
         .build()
         .persistent(true)
