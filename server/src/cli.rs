@@ -163,8 +163,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     println!("gatehouse listening on http://{addr}");
     tracing::info!(http.addr = %addr, "console started");
     axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(crate::shutdown::signal())
         .await?;
+    tracing::info!("shutting down");
     reconciler.abort();
     checkpointer.abort();
     engine.supervisor.shutdown().await;
@@ -313,20 +314,4 @@ async fn sources(config: Config, command: SourcesCommand) -> anyhow::Result<i32>
         }
     }
     Ok(0)
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
-    tracing::info!("shutting down");
 }

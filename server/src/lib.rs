@@ -8,6 +8,7 @@ pub mod engine;
 pub mod ingest;
 pub mod okta;
 pub mod secrets;
+pub mod shutdown;
 pub mod simulator;
 pub mod store;
 pub mod telemetry;

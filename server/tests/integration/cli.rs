@@ -98,35 +98,15 @@ async fn sources_are_managed_from_the_command_line_and_export_writes_rows() {
     let sim = h.running.addr;
 
     // Wrong token: refused with Okta's words, nothing saved, exit 1.
-    let out = gatehouse(dir, sim)
-        .args([
-            "sources",
-            "add",
-            "--name",
-            "Acme",
-            "--subdomain",
-            "acme",
-            "--domain",
-            "simulator.localhost",
-        ])
+    let out = add_acme(dir, sim)
         .env("GATEHOUSE_OKTA_TOKEN", "nope")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("E0000011"));
 
-    let mut add = gatehouse(dir, sim)
-        .args([
-            "sources",
-            "add",
-            "--name",
-            "Acme",
-            "--subdomain",
-            "acme",
-            "--domain",
-            "simulator.localhost",
-            "--token-stdin",
-        ])
+    let mut add = add_acme(dir, sim)
+        .arg("--token-stdin")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -170,6 +150,22 @@ async fn sources_are_managed_from_the_command_line_and_export_writes_rows() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("source 1 was not found"));
 }
 
+/// `gatehouse sources add` for the simulator's org `acme`; the token comes from the caller.
+fn add_acme(dir: &Path, sim: std::net::SocketAddr) -> Command {
+    let mut cmd = gatehouse(dir, sim);
+    cmd.args([
+        "sources",
+        "add",
+        "--name",
+        "Acme",
+        "--subdomain",
+        "acme",
+        "--domain",
+        "simulator.localhost",
+    ]);
+    cmd
+}
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -209,17 +205,7 @@ async fn a_server_killed_mid_page_resumes_from_its_checkpoint_without_loss_or_du
     let h = Harness::new(vec![quiet_org("acme", "t1", 5_500)]).await;
     let dir = h.dir.path();
     let sim = h.running.addr;
-    let out = gatehouse(dir, sim)
-        .args([
-            "sources",
-            "add",
-            "--name",
-            "Acme",
-            "--subdomain",
-            "acme",
-            "--domain",
-            "simulator.localhost",
-        ])
+    let out = add_acme(dir, sim)
         .env("GATEHOUSE_OKTA_TOKEN", "t1")
         .output()
         .unwrap();

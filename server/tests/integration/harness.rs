@@ -10,6 +10,7 @@ use gatehouse::{
     ingest::poller::{poll_cycle, CycleReport},
     okta::RateBudget,
     simulator::{OrgConfig, OrgHandle, RunningSimulator, Simulator},
+    store::HealthTotals,
 };
 use tempfile::TempDir;
 
@@ -77,6 +78,11 @@ impl Harness {
             })
             .await
             .unwrap()
+    }
+
+    /// Health counters of `source_id` summed over all time.
+    pub async fn health(&self, source_id: i64) -> HealthTotals {
+        self.engine.store.health_totals(source_id, 0).await.unwrap()
     }
 
     /// One poll cycle of `source_id`, as the supervisor would run it.

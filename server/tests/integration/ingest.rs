@@ -34,7 +34,7 @@ async fn a_backlog_is_stored_exactly_once_and_the_checkpoint_follows_next() {
 
     let status = h.engine.store.status(id).await.unwrap().unwrap();
     assert_eq!(status.events_total, 2_500);
-    let health = h.engine.store.health_totals(id, 0).await.unwrap();
+    let health = h.health(id).await;
     assert_eq!(health.events, 2_500);
     assert_eq!(health.pages, 4);
     assert!(
@@ -233,7 +233,7 @@ async fn transient_faults_are_retried_without_loss_or_duplicates() {
         "server errors, reset, malformed page and timeout each retried once"
     );
     h.assert_matches_truth(id, "acme").await;
-    let health = h.engine.store.health_totals(id, 0).await.unwrap();
+    let health = h.health(id).await;
     assert_eq!(health.errors_server, 2);
     assert_eq!(health.errors_timeout, 1);
     assert_eq!(health.errors_decode, 1);
@@ -293,15 +293,7 @@ async fn rate_limited_answers_are_waited_out() {
     let reports = h.drain(id).await;
     assert_eq!(reports[0].rate_limited, 2);
     assert!(reports[0].failure.is_none());
-    assert_eq!(
-        h.engine
-            .store
-            .health_totals(id, 0)
-            .await
-            .unwrap()
-            .rate_limited,
-        2
-    );
+    assert_eq!(h.health(id).await.rate_limited, 2);
     h.assert_matches_truth(id, "acme").await;
 }
 
@@ -331,15 +323,7 @@ async fn an_oversized_page_is_refused_and_fetched_again() {
     ));
     let reports = h.drain(id).await;
     assert_eq!(reports[0].retries, 1);
-    assert_eq!(
-        h.engine
-            .store
-            .health_totals(id, 0)
-            .await
-            .unwrap()
-            .errors_decode,
-        1
-    );
+    assert_eq!(h.health(id).await.errors_decode, 1);
     h.assert_matches_truth(id, "acme").await;
 }
 
@@ -365,15 +349,7 @@ async fn malformed_events_are_quarantined_with_reasons_and_do_not_block_the_rest
         vec!["good-1", "good-2"]
     );
     assert_eq!(h.engine.store.quarantine_count(id).await.unwrap(), 3);
-    assert_eq!(
-        h.engine
-            .store
-            .health_totals(id, 0)
-            .await
-            .unwrap()
-            .classification_failures,
-        3
-    );
+    assert_eq!(h.health(id).await.classification_failures, 3);
     // Quarantined events are not re-fetched: the checkpoint moved past the page.
     assert_eq!(h.cycle(id, &mut budget).await.quarantined, 0);
 }
@@ -402,16 +378,7 @@ async fn a_revoked_token_fails_the_source_with_okta_s_code_and_recovers_when_res
         .reason
         .unwrap()
         .contains("Okta rejected the token (E0000011"));
-    assert_eq!(
-        h.engine
-            .store
-            .health_totals(id, 0)
-            .await
-            .unwrap()
-            .errors_auth,
-        1,
-        "no retry storm"
-    );
+    assert_eq!(h.health(id).await.errors_auth, 1, "no retry storm");
 
     h.org("acme").restore_tokens();
     h.engine.supervisor.wake(id).await;
