@@ -7,11 +7,43 @@ use std::sync::Arc;
 
 use leptos::prelude::use_context;
 
-use crate::model::{AppError, SystemInfo};
+use crate::model::{
+    source::{
+        AlarmSettings, EnrichmentSettings, SourceDetail, SourceSetup, SourceSummary, WizardOptions,
+    },
+    AppError, SystemInfo,
+};
 
 #[async_trait::async_trait]
 pub trait Console: Send + Sync + 'static {
     async fn system_info(&self) -> Result<SystemInfo, AppError>;
+
+    async fn wizard_options(&self) -> Result<WizardOptions, AppError>;
+    async fn list_sources(&self) -> Result<Vec<SourceSummary>, AppError>;
+    async fn source_detail(&self, id: i64) -> Result<SourceDetail, AppError>;
+    /// Validates, checks against Okta, and creates the source (disabled until `finish_setup`).
+    async fn setup_source(&self, setup: SourceSetup) -> Result<i64, AppError>;
+    async fn save_enrichment(
+        &self,
+        id: i64,
+        settings: EnrichmentSettings,
+    ) -> Result<EnrichmentSettings, AppError>;
+    async fn save_alarm(&self, id: i64, settings: AlarmSettings)
+        -> Result<AlarmSettings, AppError>;
+    /// Saves the alarm choice and starts polling.
+    async fn finish_setup(&self, id: i64, alarm: AlarmSettings) -> Result<(), AppError>;
+    async fn rename_source(&self, id: i64, name: String) -> Result<(), AppError>;
+    /// Checks the new token against Okta, then stores it; returns its last four characters.
+    async fn replace_token(&self, id: i64, token: String) -> Result<String, AppError>;
+    async fn save_poll_settings(
+        &self,
+        id: i64,
+        interval_secs: u32,
+        backfill_hours: u32,
+    ) -> Result<(), AppError>;
+    async fn set_source_enabled(&self, id: i64, enabled: bool) -> Result<(), AppError>;
+    /// Deletes the source and its data; `confirm_name` must equal its name.
+    async fn delete_source(&self, id: i64, confirm_name: String) -> Result<(), AppError>;
 }
 
 /// The handle the server puts into Leptos context.

@@ -69,6 +69,7 @@ async fn ingest(args: IngestArgs) -> anyhow::Result<()> {
             domain: SIMULATOR_DOMAIN.into(),
             token: Secret::new("bench-token"),
             skip_check: false,
+            setup_complete: true,
         })
         .await?;
     let source = engine.store.source(source_id).await?.expect("just added");
@@ -141,6 +142,7 @@ async fn ingest(args: IngestArgs) -> anyhow::Result<()> {
             poll_interval_secs: 60,
             backfill_hours: 24,
             rate_limit_share: 0.5,
+            setup_complete: true,
         })
         .await?;
     let commit_started = Instant::now();

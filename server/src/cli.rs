@@ -205,6 +205,7 @@ async fn add_demo_source(engine: &Engine) -> anyhow::Result<()> {
             domain: SIMULATOR_DOMAIN.into(),
             token: Secret::new(DEMO_TOKEN),
             skip_check: false,
+            setup_complete: true,
         })
         .await?;
     Ok(())
@@ -277,6 +278,7 @@ async fn sources(config: Config, command: SourcesCommand) -> anyhow::Result<i32>
                     domain,
                     token: Secret::new(token.trim()),
                     skip_check,
+                    setup_complete: true,
                 })
                 .await?;
             println!("added source {id}");

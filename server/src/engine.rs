@@ -8,9 +8,10 @@ use app::{
     backend::Console,
     model::{
         source::{
-            self, validate_api_token, validate_domain, validate_source_name, validate_subdomain,
+            self, validate_api_token, AlarmSettings, EnrichmentSettings, FieldProblem,
+            SourceDetail, SourceSetup, SourceSummary, WizardOptions,
         },
-        AppError, AppliedMigration, SystemInfo,
+        AppError, AppliedMigration, FieldError, SystemInfo,
     },
 };
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -41,15 +42,15 @@ pub struct AddSource {
     pub token: Secret,
     /// Skip the live check against Okta (the command line's `--skip-check`).
     pub skip_check: bool,
+    /// False when the wizard creates it: kept disabled until the wizard is finished.
+    pub setup_complete: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    #[error("{field}: {problem}")]
-    Invalid {
-        field: &'static str,
-        problem: String,
-    },
+    /// Refused input, field by field.
+    #[error("{}", .0.iter().map(|f| format!("{}: {}", f.field, f.problem)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
     #[error(transparent)]
     Okta(#[from] OktaError),
     #[error(transparent)]
@@ -93,38 +94,69 @@ impl Engine {
     /// Validates, checks against Okta (unless skipped), stores with the token sealed, and
     /// starts polling at once. Nothing is saved when any step fails.
     pub async fn add_source(&self, input: AddSource) -> Result<i64, EngineError> {
-        let invalid = |field: &'static str| {
-            move |p: source::FieldProblem| EngineError::Invalid {
-                field,
-                problem: p.to_string(),
-            }
-        };
-        let name = validate_source_name(&input.name).map_err(invalid("name"))?;
-        let subdomain = validate_subdomain(&input.subdomain).map_err(invalid("subdomain"))?;
-        let domain = validate_domain(&input.domain, self.http.simulator().is_some())
-            .map_err(invalid("domain"))?;
-        let token =
-            Secret::new(validate_api_token(input.token.expose()).map_err(invalid("token"))?);
+        let setup = SourceSetup {
+            name: input.name,
+            subdomain: input.subdomain,
+            domain: input.domain,
+            token: input.token.expose().to_owned(),
+        }
+        .validate(self.http.simulator().is_some())
+        .map_err(EngineError::Invalid)?;
+        let token = Secret::new(setup.token);
         if !input.skip_check {
-            self.test_connection(&subdomain, &domain, &token).await?;
+            self.test_connection(&setup.subdomain, &setup.domain, &token)
+                .await?;
         }
         let poll = &self.config.poll;
         let id = self
             .store
             .insert_source(&NewSource {
-                name,
-                subdomain,
-                domain,
+                name: setup.name,
+                subdomain: setup.subdomain,
+                domain: setup.domain,
                 token_ciphertext: self.secrets.seal_token(&token),
                 token_hint: source::token_hint(token.expose()),
                 poll_interval_secs: poll.interval.as_secs() as i64,
                 backfill_hours: (poll.backfill.as_secs() / 3600) as i64,
                 rate_limit_share: poll.rate_limit_share,
+                setup_complete: input.setup_complete,
             })
-            .await?;
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(message) => EngineError::Invalid(vec![FieldError {
+                    field: "name".into(),
+                    problem: FieldProblem::new(format!("{message}; choose another name.")),
+                }]),
+                other => EngineError::Store(other),
+            })?;
         self.supervisor.reconcile().await?;
         tracing::info!(source.id = id, "source added");
         Ok(id)
+    }
+
+    /// Replaces a source's token after checking the new one against Okta; the next poll uses it.
+    pub async fn replace_token(&self, id: i64, token: &str) -> Result<String, EngineError> {
+        let token = validate_api_token(token).map_err(|problem| {
+            EngineError::Invalid(vec![FieldError {
+                field: "token".into(),
+                problem,
+            }])
+        })?;
+        let token = Secret::new(token);
+        let source = self
+            .store
+            .source(id)
+            .await?
+            .ok_or(EngineError::NoSuchSource(id))?;
+        self.test_connection(&source.subdomain, &source.domain, &token)
+            .await?;
+        let hint = source::token_hint(token.expose());
+        self.store
+            .replace_source_token(id, &self.secrets.seal_token(&token), &hint)
+            .await?;
+        self.supervisor.wake(id).await;
+        tracing::info!(source.id = id, "token replaced");
+        Ok(hint)
     }
 
     pub async fn set_source_enabled(&self, id: i64, enabled: bool) -> Result<(), EngineError> {
@@ -157,6 +189,61 @@ impl Engine {
     }
 }
 
+impl EngineError {
+    /// The user-safe form: refused fields and Okta's answer in words; internals logged once.
+    fn into_app(self, context: &str) -> AppError {
+        match self {
+            EngineError::Invalid(fields) => AppError::Fields(fields),
+            EngineError::Okta(e) => AppError::Okta(e.to_string()),
+            EngineError::NoSuchSource(id) => AppError::NotFound(format!("Source {id}")),
+            EngineError::Store(e) => internal(context, e),
+        }
+    }
+}
+
+fn store_error(context: &'static str) -> impl FnOnce(StoreError) -> AppError {
+    move |e| internal(context, e)
+}
+
+fn found(id: i64) -> impl FnOnce(bool) -> Result<(), AppError> {
+    move |done| {
+        if done {
+            Ok(())
+        } else {
+            Err(AppError::NotFound(format!("Source {id}")))
+        }
+    }
+}
+
+fn rfc3339_ms(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Engine {
+    async fn summary(&self, row: &crate::store::SourceRow) -> Result<SourceSummary, StoreError> {
+        let status = self.store.status(row.id).await?;
+        Ok(SourceSummary {
+            id: row.id,
+            name: row.name.clone(),
+            org_host: format!("{}.{}", row.subdomain, row.domain),
+            enabled: row.enabled,
+            setup_complete: row.setup_complete,
+            state: status
+                .as_ref()
+                .map_or_else(|| "pending".to_owned(), |s| s.state.clone()),
+            reason: status.as_ref().and_then(|s| s.reason.clone()),
+            events_total: status.as_ref().map_or(0, |s| s.events_total),
+            last_event_time: status
+                .as_ref()
+                .and_then(|s| s.last_event_time)
+                .map(rfc3339_ms),
+            token_hint: row.token_hint.clone(),
+        })
+    }
+}
+
 /// Logs a server-side failure once, with a short reference the user can quote, and returns the
 /// user-safe error. This is the one place internal errors are converted (and logged).
 pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
@@ -167,6 +254,210 @@ pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
 
 #[async_trait::async_trait]
 impl Console for Engine {
+    async fn wizard_options(&self) -> Result<WizardOptions, AppError> {
+        let simulator_available = self.http.simulator().is_some();
+        let mut domains: Vec<String> = source::OKTA_DOMAINS.iter().map(|d| d.to_string()).collect();
+        if simulator_available {
+            domains.push(source::SIMULATOR_DOMAIN.to_owned());
+        }
+        Ok(WizardOptions {
+            domains,
+            simulator_available,
+        })
+    }
+
+    async fn list_sources(&self) -> Result<Vec<SourceSummary>, AppError> {
+        let rows = self
+            .store
+            .sources()
+            .await
+            .map_err(store_error("list_sources"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(
+                self.summary(row)
+                    .await
+                    .map_err(store_error("list_sources"))?,
+            );
+        }
+        Ok(out)
+    }
+
+    async fn source_detail(&self, id: i64) -> Result<SourceDetail, AppError> {
+        let context = "source_detail";
+        let row = self
+            .store
+            .source(id)
+            .await
+            .map_err(store_error(context))?
+            .ok_or_else(|| AppError::NotFound(format!("Source {id}")))?;
+        let summary = self.summary(&row).await.map_err(store_error(context))?;
+        let backfill_editable = self
+            .store
+            .checkpoint(id)
+            .await
+            .map_err(store_error(context))?
+            .is_none();
+        Ok(SourceDetail {
+            subdomain: row.subdomain.clone(),
+            domain: row.domain.clone(),
+            poll_interval_secs: row.poll_interval_secs as u32,
+            backfill_hours: row.backfill_hours as u32,
+            backfill_editable,
+            enrichment: EnrichmentSettings {
+                user_profiles: row.user_profiles,
+                user_refresh_minutes: row.user_refresh_minutes as u32,
+                device_profiles: row.device_profiles,
+                device_refresh_minutes: row.device_refresh_minutes as u32,
+            },
+            alarm: AlarmSettings {
+                no_events_alarm: row.no_events_alarm,
+                no_events_minutes: row.no_events_minutes as u32,
+            },
+            created_at: rfc3339_ms(row.created_at),
+            summary,
+        })
+    }
+
+    async fn setup_source(&self, setup: SourceSetup) -> Result<i64, AppError> {
+        self.add_source(AddSource {
+            name: setup.name,
+            subdomain: setup.subdomain,
+            domain: setup.domain,
+            token: Secret::new(setup.token),
+            skip_check: false,
+            setup_complete: false,
+        })
+        .await
+        .map_err(|e| e.into_app("setup_source"))
+    }
+
+    async fn save_enrichment(
+        &self,
+        id: i64,
+        settings: EnrichmentSettings,
+    ) -> Result<EnrichmentSettings, AppError> {
+        settings.validate().map_err(AppError::Fields)?;
+        self.store
+            .update_enrichment(
+                id,
+                settings.user_profiles,
+                i64::from(settings.user_refresh_minutes),
+                settings.device_profiles,
+                i64::from(settings.device_refresh_minutes),
+            )
+            .await
+            .map_err(store_error("save_enrichment"))
+            .and_then(found(id))?;
+        Ok(settings)
+    }
+
+    async fn save_alarm(
+        &self,
+        id: i64,
+        settings: AlarmSettings,
+    ) -> Result<AlarmSettings, AppError> {
+        settings.validate().map_err(AppError::Fields)?;
+        self.store
+            .update_alarm(
+                id,
+                settings.no_events_alarm,
+                i64::from(settings.no_events_minutes),
+            )
+            .await
+            .map_err(store_error("save_alarm"))
+            .and_then(found(id))?;
+        Ok(settings)
+    }
+
+    async fn finish_setup(&self, id: i64, alarm: AlarmSettings) -> Result<(), AppError> {
+        self.save_alarm(id, alarm).await?;
+        self.store
+            .complete_setup(id)
+            .await
+            .map_err(store_error("finish_setup"))
+            .and_then(found(id))?;
+        self.supervisor
+            .reconcile()
+            .await
+            .map_err(store_error("finish_setup"))?;
+        tracing::info!(source.id = id, "setup finished; polling");
+        Ok(())
+    }
+
+    async fn rename_source(&self, id: i64, name: String) -> Result<(), AppError> {
+        let name = source::validate_source_name(&name).map_err(|problem| {
+            AppError::Fields(vec![FieldError {
+                field: "name".into(),
+                problem,
+            }])
+        })?;
+        match self.store.rename_source(id, &name).await {
+            Ok(done) => found(id)(done),
+            Err(StoreError::Conflict(message)) => Err(AppError::Fields(vec![FieldError {
+                field: "name".into(),
+                problem: FieldProblem::new(format!("{message}; choose another name.")),
+            }])),
+            Err(e) => Err(internal("rename_source", e)),
+        }
+    }
+
+    async fn replace_token(&self, id: i64, token: String) -> Result<String, AppError> {
+        Engine::replace_token(self, id, &token)
+            .await
+            .map_err(|e| e.into_app("replace_token"))
+    }
+
+    async fn save_poll_settings(
+        &self,
+        id: i64,
+        interval_secs: u32,
+        backfill_hours: u32,
+    ) -> Result<(), AppError> {
+        source::validate_poll_settings(interval_secs, backfill_hours).map_err(AppError::Fields)?;
+        let current = self.source_detail(id).await?;
+        if backfill_hours != current.backfill_hours && !current.backfill_editable {
+            return Err(AppError::Fields(vec![FieldError {
+                field: "backfill_hours".into(),
+                problem: FieldProblem::new("The backfill window applies only before the first poll; this source has polled already."),
+            }]));
+        }
+        self.store
+            .update_poll_settings(id, i64::from(interval_secs), i64::from(backfill_hours))
+            .await
+            .map_err(store_error("save_poll_settings"))
+            .and_then(found(id))?;
+        self.supervisor.wake(id).await;
+        Ok(())
+    }
+
+    async fn set_source_enabled(&self, id: i64, enabled: bool) -> Result<(), AppError> {
+        Engine::set_source_enabled(self, id, enabled)
+            .await
+            .map_err(|e| e.into_app("set_source_enabled"))
+    }
+
+    async fn delete_source(&self, id: i64, confirm_name: String) -> Result<(), AppError> {
+        let row = self
+            .store
+            .source(id)
+            .await
+            .map_err(store_error("delete_source"))?
+            .ok_or_else(|| AppError::NotFound(format!("Source {id}")))?;
+        if confirm_name.trim() != row.name {
+            return Err(AppError::Fields(vec![FieldError {
+                field: "confirm_name".into(),
+                problem: FieldProblem::new(format!(
+                    "Type the source's name, \"{}\", to confirm.",
+                    row.name
+                )),
+            }]));
+        }
+        self.remove_source(id)
+            .await
+            .map_err(|e| e.into_app("delete_source"))
+    }
+
     async fn system_info(&self) -> Result<SystemInfo, AppError> {
         let migrations = self
             .store

@@ -4,6 +4,27 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::source::FieldProblem;
+
+/// One refused form field: `field` is the form's field name (e.g. `subdomain`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub problem: FieldProblem,
+}
+
+impl AppError {
+    /// The problem reported for `field`, if any.
+    pub fn field(&self, field: &str) -> Option<&FieldProblem> {
+        match self {
+            AppError::Fields(fields) => {
+                fields.iter().find(|f| f.field == field).map(|f| &f.problem)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The one error type that crosses from the server to the browser. Its text is safe to show:
 /// the server logs the underlying cause once, where it converts into this type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -11,6 +32,12 @@ pub enum AppError {
     /// The input was refused; the message says why and what to do.
     #[error("{0}")]
     Invalid(String),
+    /// Form fields were refused, each with its reason (and a fix, when there is an obvious one).
+    #[error("{}", .0.iter().map(|f| format!("{}: {}", f.field, f.problem)).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<FieldError>),
+    /// Okta (or the network on the way to it) refused; the message says what happened, in words.
+    #[error("{0}")]
+    Okta(String),
     /// The thing asked for does not exist (any more).
     #[error("{0} was not found")]
     NotFound(String),

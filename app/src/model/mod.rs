@@ -4,5 +4,5 @@ mod error;
 pub mod source;
 mod system;
 
-pub use error::AppError;
+pub use error::{AppError, FieldError};
 pub use system::{AppliedMigration, SystemInfo};

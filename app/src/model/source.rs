@@ -25,7 +25,7 @@ pub struct FieldProblem {
 }
 
 impl FieldProblem {
-    fn new(message: impl Into<String>) -> Self {
+    pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             suggestion: None,
@@ -217,5 +217,202 @@ mod tests {
         assert_eq!(token_hint("ab"), "ab");
         assert!(validate_source_name("  ").is_err());
         assert_eq!(validate_source_name(" Prod org ").unwrap(), "Prod org");
+    }
+}
+
+/// Step 1 of the wizard: where the org is and the token to read its System Log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceSetup {
+    pub name: String,
+    pub subdomain: String,
+    pub domain: String,
+    /// Sent once, never returned by the server.
+    pub token: String,
+}
+
+impl SourceSetup {
+    /// Every field's rules at once (both sides run this; the server never trusts the browser).
+    pub fn validate(
+        &self,
+        simulator_available: bool,
+    ) -> Result<SourceSetup, Vec<crate::model::FieldError>> {
+        let mut problems = Vec::new();
+        let mut check = |field: &str, result: Result<String, FieldProblem>| match result {
+            Ok(value) => value,
+            Err(problem) => {
+                problems.push(crate::model::FieldError {
+                    field: field.to_owned(),
+                    problem,
+                });
+                String::new()
+            }
+        };
+        let valid = SourceSetup {
+            name: check("name", validate_source_name(&self.name)),
+            subdomain: check("subdomain", validate_subdomain(&self.subdomain)),
+            domain: check("domain", validate_domain(&self.domain, simulator_available)),
+            token: check("token", validate_api_token(&self.token)),
+        };
+        if problems.is_empty() {
+            Ok(valid)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Step 2: profile enrichment, switchable at any time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrichmentSettings {
+    pub user_profiles: bool,
+    pub user_refresh_minutes: u32,
+    pub device_profiles: bool,
+    pub device_refresh_minutes: u32,
+}
+
+/// Refresh periods of profile syncs, in minutes.
+pub const REFRESH_MINUTES_MIN: u32 = 15;
+pub const REFRESH_MINUTES_MAX: u32 = 1440;
+pub const REFRESH_MINUTES_DEFAULT: u32 = 60;
+
+impl Default for EnrichmentSettings {
+    fn default() -> Self {
+        Self {
+            user_profiles: true,
+            user_refresh_minutes: REFRESH_MINUTES_DEFAULT,
+            device_profiles: false,
+            device_refresh_minutes: REFRESH_MINUTES_DEFAULT,
+        }
+    }
+}
+
+impl EnrichmentSettings {
+    pub fn validate(&self) -> Result<(), Vec<crate::model::FieldError>> {
+        let mut problems = Vec::new();
+        for (field, minutes) in [
+            ("user_refresh_minutes", self.user_refresh_minutes),
+            ("device_refresh_minutes", self.device_refresh_minutes),
+        ] {
+            if !(REFRESH_MINUTES_MIN..=REFRESH_MINUTES_MAX).contains(&minutes) {
+                problems.push(crate::model::FieldError {
+                    field: field.into(),
+                    problem: FieldProblem::new(format!(
+                        "Choose between {REFRESH_MINUTES_MIN} and {REFRESH_MINUTES_MAX} minutes."
+                    )),
+                });
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Step 3: the no-events alarm (Panther: on by default, 24 hours, 15 minutes to 30 days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlarmSettings {
+    pub no_events_alarm: bool,
+    pub no_events_minutes: u32,
+}
+
+pub const ALARM_MINUTES_MIN: u32 = 15;
+pub const ALARM_MINUTES_MAX: u32 = 30 * 24 * 60;
+pub const ALARM_MINUTES_DEFAULT: u32 = 24 * 60;
+
+impl Default for AlarmSettings {
+    fn default() -> Self {
+        Self {
+            no_events_alarm: true,
+            no_events_minutes: ALARM_MINUTES_DEFAULT,
+        }
+    }
+}
+
+impl AlarmSettings {
+    pub fn validate(&self) -> Result<(), Vec<crate::model::FieldError>> {
+        if (ALARM_MINUTES_MIN..=ALARM_MINUTES_MAX).contains(&self.no_events_minutes) {
+            Ok(())
+        } else {
+            Err(vec![crate::model::FieldError {
+                field: "no_events_minutes".into(),
+                problem: FieldProblem::new("Choose between 15 minutes and 30 days."),
+            }])
+        }
+    }
+}
+
+/// A source as listed: who it is and how it is doing. Never carries the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceSummary {
+    pub id: i64,
+    pub name: String,
+    /// `acme.okta.com`
+    pub org_host: String,
+    pub enabled: bool,
+    /// False until the wizard's last step was finished.
+    pub setup_complete: bool,
+    /// pending, backfilling, healthy, degraded, failing, paused, setup
+    pub state: String,
+    pub reason: Option<String>,
+    pub events_total: i64,
+    /// RFC 3339, newest event's `published`.
+    pub last_event_time: Option<String>,
+    /// Last four characters of the token, for "token ending in …".
+    pub token_hint: String,
+}
+
+/// Everything the source page shows and edits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceDetail {
+    pub summary: SourceSummary,
+    pub subdomain: String,
+    pub domain: String,
+    pub poll_interval_secs: u32,
+    pub backfill_hours: u32,
+    /// The backfill window can change only until the first events were polled.
+    pub backfill_editable: bool,
+    pub enrichment: EnrichmentSettings,
+    pub alarm: AlarmSettings,
+    pub created_at: String,
+}
+
+/// What the wizard offers: the domains (with the simulator when the server runs one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WizardOptions {
+    pub domains: Vec<String>,
+    pub simulator_available: bool,
+}
+
+/// Poll interval bounds a person may choose (Okta suggests 60-300 s).
+pub const POLL_INTERVAL_MIN_SECS: u32 = 60;
+pub const POLL_INTERVAL_MAX_SECS: u32 = 300;
+/// Backfill of a new source: 1 hour to 90 days (Okta keeps 90 days).
+pub const BACKFILL_HOURS_MAX: u32 = 90 * 24;
+
+pub fn validate_poll_settings(
+    interval_secs: u32,
+    backfill_hours: u32,
+) -> Result<(), Vec<crate::model::FieldError>> {
+    let mut problems = Vec::new();
+    if !(POLL_INTERVAL_MIN_SECS..=POLL_INTERVAL_MAX_SECS).contains(&interval_secs) {
+        problems.push(crate::model::FieldError {
+            field: "poll_interval_secs".into(),
+            problem: FieldProblem::new("Poll every 60 to 300 seconds."),
+        });
+    }
+    if !(1..=BACKFILL_HOURS_MAX).contains(&backfill_hours) {
+        problems.push(crate::model::FieldError {
+            field: "backfill_hours".into(),
+            problem: FieldProblem::new(
+                "Backfill 1 hour to 90 days (2160 hours): Okta keeps 90 days.",
+            ),
+        });
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
     }
 }

@@ -36,7 +36,7 @@ pub enum StoreError {
 
 impl StoreError {
     /// Turns a UNIQUE violation into [`StoreError::Conflict`] with `message`; other errors pass.
-    fn conflict_on_unique(err: sqlx::Error, message: String) -> Self {
+    pub(crate) fn conflict_on_unique(err: sqlx::Error, message: String) -> Self {
         match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(message),
             _ => StoreError::Sql(err),

@@ -2,6 +2,12 @@
 
 use super::{now_ms, Store, StoreError};
 
+/// A value bound into a settings update.
+enum SettingValue {
+    Int(i64),
+    Text(String),
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SourceRow {
     pub id: i64,
@@ -22,6 +28,7 @@ pub struct SourceRow {
     pub no_events_minutes: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    pub setup_complete: bool,
 }
 
 /// What it takes to add a source; the token arrives already sealed.
@@ -35,12 +42,14 @@ pub struct NewSource {
     pub poll_interval_secs: i64,
     pub backfill_hours: i64,
     pub rate_limit_share: f64,
+    /// False for a wizard-made source: it stays disabled until the wizard is finished.
+    pub setup_complete: bool,
 }
 
 const COLUMNS: &str =
     "id, name, subdomain, domain, token_ciphertext, token_hint, enabled, poll_interval_secs,
     backfill_hours, rate_limit_share, user_profiles, user_refresh_minutes, device_profiles,
-    device_refresh_minutes, no_events_alarm, no_events_minutes, created_at, updated_at";
+    device_refresh_minutes, no_events_alarm, no_events_minutes, created_at, updated_at, setup_complete";
 
 impl Store {
     /// Adds a source; a name already in use (case-insensitively) is [`StoreError::Conflict`].
@@ -49,8 +58,9 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let id = sqlx::query_scalar::<_, i64>(
             "INSERT INTO sources (name, subdomain, domain, token_ciphertext, token_hint,
-                 poll_interval_secs, backfill_hours, rate_limit_share, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 poll_interval_secs, backfill_hours, rate_limit_share, created_at, updated_at,
+                 setup_complete, enabled)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&new.name)
         .bind(&new.subdomain)
@@ -62,6 +72,8 @@ impl Store {
         .bind(new.rate_limit_share)
         .bind(now)
         .bind(now)
+        .bind(new.setup_complete)
+        .bind(new.setup_complete)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| {
@@ -70,11 +82,20 @@ impl Store {
                 format!("a source named \"{}\" already exists", new.name),
             )
         })?;
-        sqlx::query("INSERT INTO source_status (source_id, state, reason, updated_at) VALUES (?, 'pending', 'Waiting for the first poll', ?)")
-            .bind(id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let (state, reason) = if new.setup_complete {
+            ("pending", "Waiting for the first poll")
+        } else {
+            ("setup", "Setup is not finished")
+        };
+        sqlx::query(
+            "INSERT INTO source_status (source_id, state, reason, updated_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(reason)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -123,6 +144,105 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Runs `UPDATE sources SET {assignments}, updated_at = now WHERE id = ?` with `binds`
+    /// applied in order; false when there is no such source.
+    async fn update_source(
+        &self,
+        id: i64,
+        assignments: &str,
+        binds: Vec<SettingValue>,
+    ) -> Result<bool, StoreError> {
+        let sql = format!("UPDATE sources SET {assignments}, updated_at = ? WHERE id = ?");
+        let mut query = sqlx::query(&sql);
+        for value in binds {
+            query = match value {
+                SettingValue::Int(v) => query.bind(v),
+                SettingValue::Text(v) => query.bind(v),
+            };
+        }
+        let done = query.bind(now_ms()).bind(id).execute(self.pool()).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn rename_source(&self, id: i64, name: &str) -> Result<bool, StoreError> {
+        self.update_source(id, "name = ?", vec![SettingValue::Text(name.to_owned())])
+            .await
+            .map_err(|e| match e {
+                StoreError::Sql(sql) => StoreError::conflict_on_unique(
+                    sql,
+                    format!("a source named \"{name}\" already exists"),
+                ),
+                other => other,
+            })
+    }
+
+    pub async fn update_enrichment(
+        &self,
+        id: i64,
+        user_profiles: bool,
+        user_refresh_minutes: i64,
+        device_profiles: bool,
+        device_refresh_minutes: i64,
+    ) -> Result<bool, StoreError> {
+        self.update_source(
+            id,
+            "user_profiles = ?, user_refresh_minutes = ?, device_profiles = ?, device_refresh_minutes = ?",
+            vec![
+                SettingValue::Int(i64::from(user_profiles)),
+                SettingValue::Int(user_refresh_minutes),
+                SettingValue::Int(i64::from(device_profiles)),
+                SettingValue::Int(device_refresh_minutes),
+            ],
+        )
+        .await
+    }
+
+    pub async fn update_alarm(
+        &self,
+        id: i64,
+        enabled: bool,
+        minutes: i64,
+    ) -> Result<bool, StoreError> {
+        self.update_source(
+            id,
+            "no_events_alarm = ?, no_events_minutes = ?",
+            vec![
+                SettingValue::Int(i64::from(enabled)),
+                SettingValue::Int(minutes),
+            ],
+        )
+        .await
+    }
+
+    pub async fn update_poll_settings(
+        &self,
+        id: i64,
+        interval_secs: i64,
+        backfill_hours: i64,
+    ) -> Result<bool, StoreError> {
+        self.update_source(
+            id,
+            "poll_interval_secs = ?, backfill_hours = ?",
+            vec![
+                SettingValue::Int(interval_secs),
+                SettingValue::Int(backfill_hours),
+            ],
+        )
+        .await
+    }
+
+    /// The wizard's end: the source is complete and starts polling.
+    pub async fn complete_setup(&self, id: i64) -> Result<bool, StoreError> {
+        let done = self
+            .update_source(id, "setup_complete = 1, enabled = 1", Vec::new())
+            .await?;
+        if done {
+            self.set_status_state(id, "pending", "Waiting for the first poll")
+                .await?;
+        }
+        Ok(done)
     }
 
     /// Removes the source and, by cascade, its events, checkpoint, health and quarantine.

@@ -75,6 +75,7 @@ impl Harness {
                 domain: SIMULATOR_DOMAIN.into(),
                 token: Secret::new(token),
                 skip_check: true,
+                setup_complete: true,
             })
             .await
             .unwrap()

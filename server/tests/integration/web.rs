@@ -77,5 +77,31 @@ async fn the_system_info_server_function_answers_json() {
         .iter()
         .map(|m| m["version"].as_i64().unwrap())
         .collect();
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, vec![1, 2, 3]);
+}
+
+#[tokio::test]
+async fn no_server_function_ever_returns_the_token() {
+    use app::api::sources::{GetSource, ListSources};
+
+    let h = Harness::new(vec![quiet_org("acme", "tok-SECRET-123", 3)]).await;
+    let id = h.add_source("Acme", "acme", "tok-SECRET-123").await;
+    let base = serve(&h).await;
+    let client = reqwest::Client::new();
+    for (path, body) in [
+        (ListSources::PATH, String::new()),
+        (GetSource::PATH, format!("id={id}")),
+    ] {
+        let response = client
+            .post(format!("{base}{path}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains("\"token_hint\":\"-123\""), "{path}: {text}");
+        assert!(!text.contains("SECRET"), "{path} leaked the token: {text}");
+    }
 }

@@ -1,0 +1,88 @@
+use leptos::prelude::*;
+
+use crate::model::{
+    source::{
+        AlarmSettings, EnrichmentSettings, SourceDetail, SourceSetup, SourceSummary, WizardOptions,
+    },
+    AppError,
+};
+
+/// Domains the wizard offers (the simulator's only when the server runs one).
+#[server]
+pub async fn get_wizard_options() -> Result<WizardOptions, AppError> {
+    crate::backend::console()?.wizard_options().await
+}
+
+#[server]
+pub async fn list_sources() -> Result<Vec<SourceSummary>, AppError> {
+    crate::backend::console()?.list_sources().await
+}
+
+#[server]
+pub async fn get_source(id: i64) -> Result<SourceDetail, AppError> {
+    crate::backend::console()?.source_detail(id).await
+}
+
+/// The wizard's Setup: validates, asks Okta, and creates the source (not polling yet).
+#[server]
+pub async fn setup_source(setup: SourceSetup) -> Result<i64, AppError> {
+    crate::backend::console()?.setup_source(setup).await
+}
+
+#[server]
+pub async fn save_enrichment(
+    id: i64,
+    settings: EnrichmentSettings,
+) -> Result<EnrichmentSettings, AppError> {
+    crate::backend::console()?
+        .save_enrichment(id, settings)
+        .await
+}
+
+#[server]
+pub async fn save_alarm(id: i64, settings: AlarmSettings) -> Result<AlarmSettings, AppError> {
+    crate::backend::console()?.save_alarm(id, settings).await
+}
+
+/// The wizard's Finish: saves the alarm choice and starts polling.
+#[server]
+pub async fn finish_setup(id: i64, alarm: AlarmSettings) -> Result<(), AppError> {
+    crate::backend::console()?.finish_setup(id, alarm).await
+}
+
+#[server]
+pub async fn rename_source(id: i64, name: String) -> Result<(), AppError> {
+    crate::backend::console()?.rename_source(id, name).await
+}
+
+/// Checks the new token against Okta before storing it; returns its last four characters.
+#[server]
+pub async fn replace_token(id: i64, token: String) -> Result<String, AppError> {
+    crate::backend::console()?.replace_token(id, token).await
+}
+
+#[server]
+pub async fn save_poll_settings(
+    id: i64,
+    interval_secs: u32,
+    backfill_hours: u32,
+) -> Result<(), AppError> {
+    crate::backend::console()?
+        .save_poll_settings(id, interval_secs, backfill_hours)
+        .await
+}
+
+#[server]
+pub async fn set_source_enabled(id: i64, enabled: bool) -> Result<(), AppError> {
+    crate::backend::console()?
+        .set_source_enabled(id, enabled)
+        .await
+}
+
+/// Stops polling and removes the source with all its data; `confirm_name` must be its name.
+#[server]
+pub async fn delete_source(id: i64, confirm_name: String) -> Result<(), AppError> {
+    crate::backend::console()?
+        .delete_source(id, confirm_name)
+        .await
+}
