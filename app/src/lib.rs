@@ -53,7 +53,9 @@ pub fn App() -> impl IntoView {
             <components::layout::Layout>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::dashboard::DashboardPage />
-                    <Route path=path!("/sources") view=pages::sources::SourcesPage />
+                    <Route path=path!("/sources") view=pages::sources::list::SourcesPage />
+                    <Route path=path!("/sources/new") view=pages::sources::wizard::NewSourcePage />
+                    <Route path=path!("/sources/:id") view=pages::sources::detail::SourcePage />
                     <Route path=path!("/alerts") view=pages::alerts::AlertsPage />
                     <Route path=path!("/detections") view=pages::detections::DetectionsPage />
                     <Route path=path!("/settings") view=pages::settings::SettingsPage />

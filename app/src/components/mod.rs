@@ -2,5 +2,8 @@
 
 pub mod card;
 pub mod coming_soon;
+pub mod error_note;
+pub mod field;
 pub mod layout;
 pub mod page_header;
+pub mod status_badge;

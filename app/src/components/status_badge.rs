@@ -1,0 +1,28 @@
+use leptos::prelude::*;
+
+/// A source's state as a coloured label: healthy, backfilling, degraded, failing, paused,
+/// pending or setup.
+#[component]
+pub fn StatusBadge(#[prop(into)] state: Signal<String>) -> impl IntoView {
+    let label = move || match state.get().as_str() {
+        "healthy" => "Healthy",
+        "backfilling" => "Backfilling",
+        "degraded" => "Degraded",
+        "failing" => "Failing",
+        "paused" => "Paused",
+        "setup" => "Setup not finished",
+        _ => "Pending",
+    };
+    let colour = move || match state.get().as_str() {
+        "healthy" => "bg-emerald-100 text-emerald-800",
+        "backfilling" => "bg-sky-100 text-sky-800",
+        "degraded" => "bg-amber-100 text-amber-900",
+        "failing" => "bg-red-100 text-red-800",
+        _ => "bg-slate-100 text-slate-700",
+    };
+    view! {
+        <span class=move || format!("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium {}", colour())>
+            {label}
+        </span>
+    }
+}
