@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use crate::model::{AppError, SystemInfo};
 
 /// Version, database path and applied migrations of the running server.
-#[server]
+#[server(endpoint = "get_system_info")]
 pub async fn get_system_info() -> Result<SystemInfo, AppError> {
     crate::backend::console()?.system_info().await
 }

@@ -84,6 +84,8 @@ async fn the_system_info_server_function_answers_json() {
 async fn no_server_function_ever_returns_the_token() {
     use app::api::sources::{GetSource, ListSources};
 
+    // Stable, hash-free URLs (scripts and end-to-end tests rely on them).
+    assert_eq!(ListSources::PATH, "/api/list_sources");
     let h = Harness::new(vec![quiet_org("acme", "tok-SECRET-123", 3)]).await;
     let id = h.add_source("Acme", "acme", "tok-SECRET-123").await;
     let base = serve(&h).await;
