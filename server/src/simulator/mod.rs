@@ -51,9 +51,9 @@ pub use stats::SimStats;
 use org::OrgState;
 use time::Clock;
 
-/// Orgs are served as `http://{org}.simulator.localhost:{port}`; the server resolves that name to
-/// the simulator's address itself.
-pub const SIMULATOR_DOMAIN: &str = "simulator.localhost";
+/// The domain the console uses for simulated orgs (`acme.simulator.localhost`); one definition,
+/// shared with the browser's domain list.
+pub use app::model::source::SIMULATOR_DOMAIN;
 
 /// How one simulated org behaves.
 #[derive(Clone, Debug)]
