@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The HTML document the server renders around the app.
@@ -55,7 +55,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::dashboard::DashboardPage />
                     <Route path=path!("/sources") view=pages::sources::list::SourcesPage />
                     <Route path=path!("/sources/new") view=pages::sources::wizard::NewSourcePage />
-                    <Route path=path!("/sources/:id") view=pages::sources::detail::SourcePage />
+                    // Async: the page waits for the source, so an unknown id can still answer 404.
+                    <Route path=path!("/sources/:id") view=pages::sources::detail::SourcePage ssr=SsrMode::Async />
                     <Route path=path!("/alerts") view=pages::alerts::AlertsPage />
                     <Route path=path!("/detections") view=pages::detections::DetectionsPage />
                     <Route path=path!("/settings") view=pages::settings::SettingsPage />

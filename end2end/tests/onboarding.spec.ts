@@ -132,7 +132,7 @@ test("a source set up against the simulator polls as soon as the wizard finishes
 test.describe("a refused token", () => {
   // The refused server call is logged by the browser as a failed resource (the server answers
   // server-function errors with 500).
-  test.use({ allowConsoleErrors: [/Failed to load resource: the server responded with a status of 500/] });
+  test.use({ allowConsoleErrors: [/Failed to load resource: the server responded with a status of 502/] });
 
   test("shows Okta's message in words and saves nothing", async ({ page }) => {
     const name = uniqueName("Wrong token");

@@ -47,6 +47,8 @@ pub fn TextField(
                 aria-invalid=move || problem.get().is_some().to_string()
                 aria-describedby=described_by
                 disabled=move || disabled.get()
+                // The attribute fills the server-rendered HTML; the property keeps it in sync after.
+                value=value.get_untracked()
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />

@@ -14,6 +14,17 @@ pub struct FieldError {
 }
 
 impl AppError {
+    /// The HTTP status a server function answers with when it fails this way.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) | AppError::Fields(_) => 422,
+            // Okta (upstream) said no, or could not be reached.
+            AppError::Okta(_) => 502,
+            AppError::NotFound(_) => 404,
+            AppError::Internal(_) | AppError::Transport(_) => 500,
+        }
+    }
+
     /// The problem reported for `field`, if any.
     pub fn field(&self, field: &str) -> Option<&FieldProblem> {
         match self {

@@ -275,10 +275,11 @@ pub const REFRESH_MINUTES_MIN: u32 = 15;
 pub const REFRESH_MINUTES_MAX: u32 = 1440;
 pub const REFRESH_MINUTES_DEFAULT: u32 = 60;
 
+/// Off until chosen: profile syncs spend the org's users/devices rate-limit budget.
 impl Default for EnrichmentSettings {
     fn default() -> Self {
         Self {
-            user_profiles: true,
+            user_profiles: false,
             user_refresh_minutes: REFRESH_MINUTES_DEFAULT,
             device_profiles: false,
             device_refresh_minutes: REFRESH_MINUTES_DEFAULT,

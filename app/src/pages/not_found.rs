@@ -3,12 +3,19 @@ use leptos_router::components::A;
 
 use crate::components::page_header::PageHeader;
 
-#[component]
-pub fn NotFound() -> impl IntoView {
+/// Makes the server answer 404 for the page being rendered (no-op in the browser). The route
+/// must render in `SsrMode::Async` when this is called under a `Suspense`, so the status is
+/// still unsent.
+pub fn respond_not_found() {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    respond_not_found();
     view! {
         <PageHeader title="Page not found" />
         <p class="text-sm">

@@ -72,6 +72,7 @@ pub fn SourcePage() -> impl IntoView {
 
 #[component]
 fn SourceNotFound(what: String) -> impl IntoView {
+    crate::pages::not_found::respond_not_found();
     view! {
         <PageHeader title=format!("{what} was not found") />
         <p class="text-sm text-slate-700">
