@@ -102,6 +102,11 @@ test("a source set up against the simulator polls as soon as the wizard finishes
   await expect(page.getByRole("switch", { name: "Trigger an alert when no events are processed" })).toBeChecked();
   await expect(page.getByLabel("Timeframe", { exact: true })).toHaveValue("24");
   await expect(page.getByLabel("Timeframe unit")).toHaveValue("hours");
+  // The first poll's reach: 24 hours by default, up to Okta's 90 days.
+  const history = page.getByLabel("Read back on the first poll");
+  await expect(history).toHaveValue("24");
+  await history.selectOption({ label: "7 days" });
+  await expect(page.getByRole("region", { name: `${name} is connected` })).toContainText("reads the last 7 days");
   await shot(page, "3-success");
   await page.getByRole("button", { name: "Finish" }).click();
 
@@ -119,6 +124,7 @@ test("a source set up against the simulator polls as soon as the wizard finishes
   expect(detail.summary.setup_complete).toBe(true);
   expect(detail.enrichment).toEqual({ user_profiles: false, user_refresh_minutes: 60, device_profiles: true, device_refresh_minutes: 60 });
   expect(detail.alarm).toEqual({ no_events_alarm: true, no_events_minutes: 24 * 60 });
+  expect(detail.backfill_hours).toBe(7 * 24);
 
   // The wizard of a finished source only points to the source's own page.
   await page.goto(`/sources/new?source=${id}&step=success`);

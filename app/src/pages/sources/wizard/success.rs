@@ -5,7 +5,7 @@ use leptos_router::hooks::use_navigate;
 
 use super::{step_url, Step, PRIMARY_BUTTON, SECONDARY_BUTTON};
 use crate::{
-    api::sources::finish_setup,
+    api::sources::{finish_setup, save_poll_settings},
     components::{card::Card, error_note::ErrorNote, field::FieldProblemNote, field::Toggle},
     model::{
         source::{AlarmSettings, FieldProblem, SourceDetail},
@@ -59,6 +59,9 @@ impl Unit {
     }
 }
 
+/// Backfill windows offered, in hours: 1 hour to Okta's 90 days.
+const BACKFILL_CHOICES: [u32; 5] = [1, 24, 7 * 24, 30 * 24, 90 * 24];
+
 #[component]
 pub fn SuccessStep(detail: SourceDetail) -> impl IntoView {
     let navigate = use_navigate();
@@ -78,9 +81,19 @@ pub fn SuccessStep(detail: SourceDetail) -> impl IntoView {
         })
     });
 
-    let finish = Action::new(move |alarm: &AlarmSettings| {
-        let alarm = *alarm;
-        async move { finish_setup(id, alarm).await }
+    // How far back the first poll reads; saved (when changed) just before Finish.
+    let saved_backfill = detail.backfill_hours;
+    let interval = detail.poll_interval_secs;
+    let backfill = RwSignal::new(saved_backfill);
+
+    let finish = Action::new(move |(alarm, backfill_hours): &(AlarmSettings, u32)| {
+        let (alarm, backfill_hours) = (*alarm, *backfill_hours);
+        async move {
+            if backfill_hours != saved_backfill {
+                save_poll_settings(id, interval, backfill_hours).await?;
+            }
+            finish_setup(id, alarm).await
+        }
     });
     let pending = finish.pending();
     Effect::new({
@@ -114,26 +127,33 @@ pub fn SuccessStep(detail: SourceDetail) -> impl IntoView {
         match checked {
             Ok(()) => {
                 report.set(None);
-                finish.dispatch(alarm);
+                finish.dispatch((alarm, backfill.get_untracked()));
             }
             // A switched-off alarm keeps its saved timeframe rather than blocking on a hidden
             // field.
             Err(_) if !on => {
                 alarm.no_events_minutes = saved.no_events_minutes;
                 report.set(None);
-                finish.dispatch(alarm);
+                finish.dispatch((alarm, backfill.get_untracked()));
             }
             Err(problems) => report.set(Some(AppError::Fields(problems))),
         }
     };
 
     let connected = format!("{} is connected", detail.summary.name);
-    let first_read = format!(
-        "Okta accepted the token for {}. When you finish, Gatehouse reads the last {} of the System Log, then polls {}.",
-        detail.summary.org_host,
-        hours(detail.backfill_hours),
-        every(detail.poll_interval_secs),
-    );
+    let org_host = detail.summary.org_host.clone();
+    let first_read = move || {
+        format!(
+            "Okta accepted the token for {org_host}. When you finish, Gatehouse reads the last {} of the System Log, then polls {}.",
+            hours(backfill.get()),
+            every(interval),
+        )
+    };
+    let mut backfill_choices: Vec<u32> = BACKFILL_CHOICES.to_vec();
+    if !backfill_choices.contains(&saved_backfill) {
+        backfill_choices.push(saved_backfill);
+        backfill_choices.sort_unstable();
+    }
 
     view! {
         <div class="flex flex-col gap-4">
@@ -152,6 +172,29 @@ pub fn SuccessStep(detail: SourceDetail) -> impl IntoView {
                     <p class="mt-1 text-sm text-emerald-800">{first_read}</p>
                 </div>
             </section>
+
+            <Card title="History">
+                <div class="flex flex-col gap-1">
+                    <label for="wizard-backfill" class="text-sm font-medium text-slate-700">
+                        "Read back on the first poll"
+                    </label>
+                    <select
+                        id="wizard-backfill"
+                        aria-describedby="wizard-backfill-hint"
+                        class="w-48 rounded border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200"
+                        prop:value=move || backfill.get().to_string()
+                        on:change=move |ev| backfill.set(event_target_value(&ev).parse().unwrap_or(saved_backfill))
+                    >
+                        {backfill_choices
+                            .into_iter()
+                            .map(|h| view! { <option value=h.to_string() selected=h == saved_backfill>{window_label(h)}</option> })
+                            .collect_view()}
+                    </select>
+                    <p id="wizard-backfill-hint" class="text-xs text-slate-500">
+                        "Okta keeps 90 days of System Log. A longer backfill takes more requests against the org's rate limit; Gatehouse uses at most its share."
+                    </p>
+                </div>
+            </Card>
 
             <Card title="Detection packs">
                 <p class="text-sm text-slate-600">
@@ -240,6 +283,14 @@ fn Timeframe(
             </p>
             <FieldProblemNote id="alarm-timeframe-problem" problem />
         </div>
+    }
+}
+
+/// "1 hour", "24 hours", "7 days": a backfill choice as a label.
+fn window_label(h: u32) -> String {
+    match hours(h) {
+        label if h == 1 => format!("1 {label}"),
+        label => label,
     }
 }
 
