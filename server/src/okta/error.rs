@@ -36,7 +36,7 @@ pub enum OktaError {
         code: String,
         summary: String,
     },
-    #[error("No answer from {host} within {secs} seconds")]
+    #[error("No answer from {host} within {secs} s")]
     Timeout { host: String, secs: u64 },
     #[error("Cannot connect to {host}: {detail}")]
     Connect { host: String, detail: String },

@@ -357,4 +357,26 @@ mod wizard {
         );
         assert_eq!(console.list_sources().await.unwrap().len(), 1);
     }
+
+    #[tokio::test]
+    async fn an_unresponsive_org_is_reported_in_words_naming_the_host() {
+        let h = Harness::with_timeout(vec![quiet_org("acme", "good-token", 0)], 1).await;
+        let fault = serde_json::json!({"kind": "hang", "count": 1, "secs": 5.0});
+        h.org("acme")
+            .inject_fault(serde_json::from_value(fault).unwrap());
+        let console: &dyn Console = h.engine.as_ref();
+        let err = console
+            .setup_source(setup("good-token", "acme"))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err,
+            AppError::Okta("No answer from acme.simulator.localhost within 1 s".into())
+        );
+        assert_eq!(err.http_status(), 502);
+        assert!(
+            console.list_sources().await.unwrap().is_empty(),
+            "nothing saved"
+        );
+    }
 }
