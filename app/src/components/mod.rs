@@ -1,5 +1,6 @@
 //! Reusable pieces of UI. Pages compose these rather than repeating markup.
 
+pub mod button;
 pub mod card;
 pub mod coming_soon;
 pub mod error_note;

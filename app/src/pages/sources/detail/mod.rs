@@ -218,6 +218,26 @@ fn SourceView(detail: SourceDetail) -> impl IntoView {
     .into_any()
 }
 
+/// The end of a settings form: its problem (if any), its submit button, and the confirmation.
+#[component]
+fn SaveRow(
+    label: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] status: Signal<Option<String>>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    view! {
+        <ErrorNote error />
+        <div class="flex items-center gap-3">
+            <button type="submit" class=crate::components::button::PRIMARY_BUTTON disabled=move || pending.get()>
+                {label}
+            </button>
+            <SaveStatus message=status />
+        </div>
+    }
+    .into_any()
+}
+
 /// A polite "Saved"-style confirmation: the live region is always there (screen readers
 /// announce changes only to a region that already exists), empty until there is news.
 #[component]

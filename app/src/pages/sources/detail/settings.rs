@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use super::{Live, SaveStatus};
+use super::{Live, SaveRow};
 use crate::{
     api::sources::{
         delete_source, rename_source, replace_token, save_poll_settings, set_source_enabled,
@@ -16,8 +16,7 @@ use crate::{
     },
 };
 
-const PRIMARY: &str = "rounded bg-indigo-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 disabled:cursor-not-allowed disabled:opacity-50";
-const SECONDARY: &str = "rounded border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 disabled:cursor-not-allowed disabled:opacity-50";
+use crate::components::button::{DANGER_BUTTON, SECONDARY_BUTTON as SECONDARY};
 
 /// Name, token, polling, pause/resume and deletion.
 #[component]
@@ -100,13 +99,7 @@ fn RenameCard(live: Live) -> impl IntoView {
                         problem=field_problem(error, "name")
                     />
                 </div>
-                <ErrorNote error=error />
-                <div class="flex items-center gap-3">
-                    <button type="submit" class=PRIMARY disabled=move || rename.pending().get()>
-                        "Save name"
-                    </button>
-                    <SaveStatus message=status />
-                </div>
+                <SaveRow label="Save name" pending=rename.pending() status error />
             </form>
         </Card>
     }
@@ -163,13 +156,7 @@ fn TokenCard(live: Live) -> impl IntoView {
                         problem=field_problem(error, "token")
                     />
                 </div>
-                <ErrorNote error=error />
-                <div class="flex items-center gap-3">
-                    <button type="submit" class=PRIMARY disabled=move || replace.pending().get()>
-                        "Replace token"
-                    </button>
-                    <SaveStatus message=status />
-                </div>
+                <SaveRow label="Replace token" pending=replace.pending() status error />
             </form>
         </Card>
     }
@@ -250,13 +237,7 @@ fn PollingCard(live: Live) -> impl IntoView {
                         }
                     }}
                 </div>
-                <ErrorNote error=error />
-                <div class="flex items-center gap-3">
-                    <button type="submit" class=PRIMARY disabled=move || save.pending().get()>
-                        "Save polling settings"
-                    </button>
-                    <SaveStatus message=status />
-                </div>
+                <SaveRow label="Save polling settings" pending=save.pending() status error />
             </form>
             <Show when=move || setup_complete.get()>
                 <div class="mt-5 flex flex-col gap-2 border-t border-slate-100 pt-4">
@@ -333,7 +314,7 @@ fn DangerZone(live: Live) -> impl IntoView {
                 <div>
                     <button
                         type="submit"
-                        class="rounded bg-red-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-red-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-400 disabled:cursor-not-allowed disabled:opacity-50"
+                        class=DANGER_BUTTON
                         disabled=move || !confirmed() || delete.pending().get()
                     >
                         "Delete source"

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use super::{step_url, Step, PRIMARY_BUTTON, SECONDARY_BUTTON};
+use super::{step_url, Step, StepButtons};
 use crate::{
     api::sources::save_enrichment,
     components::{
@@ -137,19 +137,14 @@ pub fn EnrichmentStep(detail: SourceDetail) -> impl IntoView {
         </Card>
         <div class="mt-4 flex flex-col gap-4">
             <ErrorNote error=report />
-            <div class="flex items-center justify-between gap-3">
-                <button
-                    type="button"
-                    class=SECONDARY_BUTTON
-                    disabled=move || pending.get()
-                    on:click=move |_| navigate(&step_url(id, Step::Configuration), Default::default())
-                >
-                    "Back"
-                </button>
-                <button type="button" class=PRIMARY_BUTTON disabled=move || pending.get() on:click=on_next>
-                    {move || if pending.get() { "Saving…" } else { "Next" }}
-                </button>
-            </div>
+            <StepButtons
+                id
+                back=Step::Configuration
+                pending
+                label="Next"
+                pending_label="Saving…"
+                on_primary=Callback::new(move |()| on_next(()))
+            />
         </div>
     }
 }

@@ -67,8 +67,35 @@ pub fn step_url(id: i64, step: Step) -> String {
     format!("/sources/new?source={id}&step={}", step.as_query())
 }
 
-pub const PRIMARY_BUTTON: &str = "rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 focus-visible:ring-offset-2 disabled:cursor-not-allowed disabled:bg-indigo-400";
-pub const SECONDARY_BUTTON: &str = "rounded border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 focus-visible:ring-offset-2 disabled:cursor-not-allowed disabled:opacity-50";
+pub use crate::components::button::{PRIMARY_BUTTON, SECONDARY_BUTTON};
+
+/// The bar under a step: Back to `back`, and the step's own primary action.
+#[component]
+pub fn StepButtons(
+    id: i64,
+    back: Step,
+    #[prop(into)] pending: Signal<bool>,
+    label: &'static str,
+    pending_label: &'static str,
+    on_primary: Callback<()>,
+) -> impl IntoView {
+    let navigate = leptos_router::hooks::use_navigate();
+    view! {
+        <div class="flex items-center justify-between gap-3">
+            <button
+                type="button"
+                class=SECONDARY_BUTTON
+                disabled=move || pending.get()
+                on:click=move |_| navigate(&step_url(id, back), Default::default())
+            >
+                "Back"
+            </button>
+            <button type="button" class=PRIMARY_BUTTON disabled=move || pending.get() on:click=move |_| on_primary.run(())>
+                {move || if pending.get() { pending_label } else { label }}
+            </button>
+        </div>
+    }
+}
 
 /// What one step needs from the server: the step it was loaded for and the source, if any.
 type Loaded = (Step, Result<Option<SourceDetail>, AppError>);

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use super::{step_url, Step, PRIMARY_BUTTON, SECONDARY_BUTTON};
+use super::{Step, StepButtons};
 use crate::{
     api::sources::{finish_setup, save_poll_settings},
     components::{card::Card, error_note::ErrorNote, field::FieldProblemNote, field::Toggle},
@@ -217,19 +217,14 @@ pub fn SuccessStep(detail: SourceDetail) -> impl IntoView {
             </Card>
 
             <ErrorNote error=report />
-            <div class="flex items-center justify-between gap-3">
-                <button
-                    type="button"
-                    class=SECONDARY_BUTTON
-                    disabled=move || pending.get()
-                    on:click=move |_| navigate(&step_url(id, Step::Enrichment), Default::default())
-                >
-                    "Back"
-                </button>
-                <button type="button" class=PRIMARY_BUTTON disabled=move || pending.get() on:click=on_finish>
-                    {move || if pending.get() { "Finishing…" } else { "Finish" }}
-                </button>
-            </div>
+            <StepButtons
+                id
+                back=Step::Enrichment
+                pending
+                label="Finish"
+                pending_label="Finishing…"
+                on_primary=Callback::new(move |()| on_finish(()))
+            />
         </div>
     }
 }
