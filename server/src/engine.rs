@@ -65,6 +65,7 @@ impl Engine {
             store: store.clone(),
             http: http.clone(),
             secrets: secrets.clone(),
+            metrics: Default::default(),
         });
         Arc::new(Self {
             config,

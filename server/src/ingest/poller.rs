@@ -32,6 +32,7 @@ pub struct PollContext {
     pub store: Store,
     pub http: OktaHttp,
     pub secrets: SecretBox,
+    pub metrics: std::sync::Arc<crate::telemetry::metrics::Metrics>,
 }
 
 /// The result of one cycle, for status, health and the attempts history.
@@ -46,6 +47,8 @@ pub struct CycleReport {
     pub quarantined: u64,
     pub rate_limited: u32,
     pub retries: u32,
+    /// Failed requests by class (`ErrorClass::as_str`), for metrics.
+    pub failed_requests: std::collections::BTreeMap<&'static str, u32>,
     /// Why the cycle stopped early, if it did.
     pub failure: Option<CycleFailure>,
 }
@@ -163,6 +166,10 @@ async fn run_cycle(
         let fetched = match fetched {
             Ok(fetched) => fetched,
             Err(err) => {
+                *report
+                    .failed_requests
+                    .entry(err.class().as_str())
+                    .or_default() += 1;
                 ctx.store
                     .record_request_failure(source.id, failure_counter(&err))
                     .await?;
@@ -195,6 +202,10 @@ async fn run_cycle(
         let page = match fetched.page {
             Ok(page) => page,
             Err(e) => {
+                *report
+                    .failed_requests
+                    .entry(ErrorClass::Decode.as_str())
+                    .or_default() += 1;
                 ctx.store
                     .record_request_failure(source.id, RequestFailure::Decode)
                     .await?;

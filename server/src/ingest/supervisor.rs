@@ -146,6 +146,7 @@ async fn run_source(ctx: PollContext, source_id: i64, wake: Arc<Notify>) {
         let budget = budget.get_or_insert_with(|| RateBudget::new(source.rate_limit_share));
         budget.set_share(source.rate_limit_share);
         let report = poll_cycle(&ctx, &source, budget).await;
+        ctx.metrics.record_cycle(source.id, &report);
         let delay = match record(&ctx, &source, budget, &report).await {
             Ok(delay) => delay,
             Err(e) => {

@@ -1,4 +1,7 @@
-//! The HTTP side: the axum router serving the Leptos console, its server functions and static files.
+//! The HTTP side: the axum router serving the Leptos console, its server functions and static
+//! files, plus the operations endpoints ([`ops`]).
+
+pub mod ops;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -18,6 +21,7 @@ pub fn router(engine: Arc<Engine>, site_addr: SocketAddr) -> Router {
         .site_addr(site_addr)
         .build();
     let routes = generate_route_list(app::App);
+    let ops = ops::routes(Arc::clone(&engine));
     let handle = ConsoleHandle(engine);
     let context = move || provide_context(handle.clone());
 
@@ -31,4 +35,5 @@ pub fn router(engine: Arc<Engine>, site_addr: SocketAddr) -> Router {
             app::shell,
         ))
         .with_state(options)
+        .merge(ops)
 }

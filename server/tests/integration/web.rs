@@ -107,3 +107,61 @@ async fn no_server_function_ever_returns_the_token() {
         assert!(!text.contains("SECRET"), "{path} leaked the token: {text}");
     }
 }
+
+#[tokio::test]
+async fn health_readiness_and_prometheus_metrics() {
+    let h = Harness::new(vec![quiet_org("acme", "t1", 1_500)]).await;
+    h.engine.supervisor.activate().await.unwrap();
+    let id = h.add_source("Acme \"EU\"", "acme", "t1").await;
+    let store = h.engine.store.clone();
+    crate::harness::wait_for("the first poll", std::time::Duration::from_secs(10), || {
+        let store = store.clone();
+        async move { store.event_count(id).await.unwrap() == 1_500 }
+    })
+    .await;
+    let base = serve(&h).await;
+    let client = reqwest::Client::new();
+    for (path, body) in [("/healthz", "ok\n"), ("/readyz", "ready\n")] {
+        let response = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.text().await.unwrap(), body);
+    }
+    // The cycle's metrics are recorded right after its status; wait for the scrape to show them.
+    let labels = format!(r#"source_id="{id}",source="Acme \"EU\"""#);
+    let mut text = String::new();
+    for _ in 0..200 {
+        let response = client.get(format!("{base}/metrics")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4"));
+        text = response.text().await.unwrap();
+        if text.contains("gatehouse_polls_total")
+            && text.contains(&format!("{labels},outcome=\"ok\""))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    for line in [
+        format!("gatehouse_events_stored_total{{{labels}}} 1500"),
+        format!("gatehouse_okta_requests_total{{{labels},outcome=\"ok\"}} 2"),
+        format!("gatehouse_polls_total{{{labels},outcome=\"ok\"}} 1"),
+        format!("gatehouse_poll_duration_seconds_count{{{labels}}} 1"),
+        format!("gatehouse_rate_limit_limit{{{labels}}} 120"),
+        format!("gatehouse_source_state{{{labels},state=\"healthy\"}} 1"),
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing `{line}` in\n{text}"
+        );
+    }
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with(&format!("gatehouse_ingestion_lag_seconds{{{labels}}} "))));
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with(&format!("gatehouse_rate_limit_remaining{{{labels}}} "))));
+    h.engine.supervisor.shutdown().await;
+}

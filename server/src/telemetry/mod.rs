@@ -1,4 +1,7 @@
-//! Logging set-up. Logs go to stderr; stdout is kept for command output (NDJSON, the listen line).
+//! Logging set-up and metrics. Logs go to stderr; stdout is kept for command output (NDJSON,
+//! the listen line). Metrics: [`metrics`].
+
+pub mod metrics;
 
 use tracing_subscriber::{fmt, EnvFilter};
 

@@ -1,0 +1,334 @@
+//! Prometheus metrics. Counters and the poll-duration histogram are kept in memory and fed in
+//! ONE place, at the end of each poll cycle ([`Metrics::record_cycle`]); gauges (lag, rate-limit
+//! headroom, state) are read from the sources' status rows when `/metrics` is scraped.
+
+use std::{collections::BTreeMap, fmt::Write as _, sync::Mutex};
+
+use crate::{
+    ingest::poller::CycleReport,
+    store::{SourceRow, StatusRow},
+};
+
+/// Upper bounds (seconds) of the poll-duration histogram's buckets.
+const POLL_BUCKETS: [f64; 11] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0];
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    sources: Mutex<BTreeMap<i64, SourceCounters>>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct SourceCounters {
+    /// Okta requests by outcome: `ok` or an error class.
+    requests: BTreeMap<&'static str, u64>,
+    /// Poll cycles by outcome: `ok` or `failed`.
+    polls: BTreeMap<&'static str, u64>,
+    /// Cumulative counts per bucket of `POLL_BUCKETS`, then the sum and count.
+    poll_buckets: [u64; POLL_BUCKETS.len()],
+    poll_seconds_sum: f64,
+    poll_count: u64,
+    classification_failures: u64,
+}
+
+impl Metrics {
+    /// Counts one finished poll cycle of `source_id`.
+    pub fn record_cycle(&self, source_id: i64, report: &CycleReport) {
+        let mut sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        let counters = sources.entry(source_id).or_default();
+        let failed: u32 = report.failed_requests.values().sum();
+        *counters.requests.entry("ok").or_default() +=
+            u64::from(report.requests.saturating_sub(failed));
+        for (class, n) in &report.failed_requests {
+            *counters.requests.entry(class).or_default() += u64::from(*n);
+        }
+        let outcome = if report.failure.is_some() {
+            "failed"
+        } else {
+            "ok"
+        };
+        *counters.polls.entry(outcome).or_default() += 1;
+        let seconds = report.duration_ms as f64 / 1000.0;
+        for (bucket, bound) in counters.poll_buckets.iter_mut().zip(POLL_BUCKETS) {
+            if seconds <= bound {
+                *bucket += 1;
+            }
+        }
+        counters.poll_seconds_sum += seconds;
+        counters.poll_count += 1;
+        counters.classification_failures += report.quarantined;
+    }
+
+    /// The Prometheus text exposition of every source's metrics.
+    pub fn render(&self, sources: &[(SourceRow, Option<StatusRow>)]) -> String {
+        let counters = self
+            .sources
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let mut out = String::with_capacity(4096);
+        let labelled: Vec<(String, &SourceRow, Option<&StatusRow>, SourceCounters)> = sources
+            .iter()
+            .map(|(row, status)| {
+                let labels = format!("source_id=\"{}\",source=\"{}\"", row.id, escape(&row.name));
+                (
+                    labels,
+                    row,
+                    status.as_ref(),
+                    counters.get(&row.id).cloned().unwrap_or_default(),
+                )
+            })
+            .collect();
+
+        family(
+            &mut out,
+            "gatehouse_events_stored_total",
+            "counter",
+            "Okta events stored, per source.",
+        );
+        for (labels, _, status, _) in &labelled {
+            sample(
+                &mut out,
+                "gatehouse_events_stored_total",
+                labels,
+                status.map_or(0, |s| s.events_total) as f64,
+            );
+        }
+        family(
+            &mut out,
+            "gatehouse_okta_requests_total",
+            "counter",
+            "Requests to Okta by outcome (ok or error class), since start.",
+        );
+        for (labels, _, _, c) in &labelled {
+            for (outcome, n) in &c.requests {
+                sample(
+                    &mut out,
+                    "gatehouse_okta_requests_total",
+                    &format!("{labels},outcome=\"{outcome}\""),
+                    *n as f64,
+                );
+            }
+        }
+        family(
+            &mut out,
+            "gatehouse_polls_total",
+            "counter",
+            "Poll cycles by outcome (ok, failed), since start.",
+        );
+        for (labels, _, _, c) in &labelled {
+            for (outcome, n) in &c.polls {
+                sample(
+                    &mut out,
+                    "gatehouse_polls_total",
+                    &format!("{labels},outcome=\"{outcome}\""),
+                    *n as f64,
+                );
+            }
+        }
+        family(
+            &mut out,
+            "gatehouse_poll_duration_seconds",
+            "histogram",
+            "Duration of one poll cycle.",
+        );
+        for (labels, _, _, c) in &labelled {
+            for (bound, n) in POLL_BUCKETS.iter().zip(c.poll_buckets) {
+                sample(
+                    &mut out,
+                    "gatehouse_poll_duration_seconds_bucket",
+                    &format!("{labels},le=\"{bound}\""),
+                    n as f64,
+                );
+            }
+            sample(
+                &mut out,
+                "gatehouse_poll_duration_seconds_bucket",
+                &format!("{labels},le=\"+Inf\""),
+                c.poll_count as f64,
+            );
+            sample(
+                &mut out,
+                "gatehouse_poll_duration_seconds_sum",
+                labels,
+                c.poll_seconds_sum,
+            );
+            sample(
+                &mut out,
+                "gatehouse_poll_duration_seconds_count",
+                labels,
+                c.poll_count as f64,
+            );
+        }
+        family(
+            &mut out,
+            "gatehouse_classification_failures_total",
+            "counter",
+            "Events quarantined because they failed classification, since start.",
+        );
+        for (labels, _, _, c) in &labelled {
+            sample(
+                &mut out,
+                "gatehouse_classification_failures_total",
+                labels,
+                c.classification_failures as f64,
+            );
+        }
+        family(
+            &mut out,
+            "gatehouse_ingestion_lag_seconds",
+            "gauge",
+            "Time between the newest stored event's published time and when it was stored.",
+        );
+        for (labels, _, status, _) in &labelled {
+            if let Some(lag) = status.and_then(|s| s.lag_ms) {
+                sample(
+                    &mut out,
+                    "gatehouse_ingestion_lag_seconds",
+                    labels,
+                    lag as f64 / 1000.0,
+                );
+            }
+        }
+        family(
+            &mut out,
+            "gatehouse_last_event_timestamp_seconds",
+            "gauge",
+            "Published time of the newest stored event (Unix seconds).",
+        );
+        for (labels, _, status, _) in &labelled {
+            if let Some(ms) = status.and_then(|s| s.last_event_time) {
+                sample(
+                    &mut out,
+                    "gatehouse_last_event_timestamp_seconds",
+                    labels,
+                    ms as f64 / 1000.0,
+                );
+            }
+        }
+        family(
+            &mut out,
+            "gatehouse_rate_limit_remaining",
+            "gauge",
+            "X-Rate-Limit-Remaining of the org's System Log bucket, last seen.",
+        );
+        for (labels, _, status, _) in &labelled {
+            if let Some(remaining) = status.and_then(|s| s.rate_limit_remaining) {
+                sample(
+                    &mut out,
+                    "gatehouse_rate_limit_remaining",
+                    labels,
+                    remaining as f64,
+                );
+            }
+        }
+        family(
+            &mut out,
+            "gatehouse_rate_limit_limit",
+            "gauge",
+            "X-Rate-Limit-Limit of the org's System Log bucket, last seen.",
+        );
+        for (labels, _, status, _) in &labelled {
+            if let Some(limit) = status.and_then(|s| s.rate_limit_limit) {
+                sample(&mut out, "gatehouse_rate_limit_limit", labels, limit as f64);
+            }
+        }
+        family(&mut out, "gatehouse_source_state", "gauge", "1 for the source's current state (pending, backfilling, healthy, degraded, failing, paused, setup).");
+        for (labels, row, status, _) in &labelled {
+            let state = status.map_or("pending", |s| s.state.as_str());
+            let state = if !row.enabled && row.setup_complete {
+                "paused"
+            } else {
+                state
+            };
+            sample(
+                &mut out,
+                "gatehouse_source_state",
+                &format!("{labels},state=\"{}\"", escape(state)),
+                1.0,
+            );
+        }
+        out
+    }
+}
+
+fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+fn sample(out: &mut String, name: &str, labels: &str, value: f64) {
+    let _ = writeln!(out, "{name}{{{labels}}} {value}");
+}
+
+/// Label values escape backslash, double quote and newline (the exposition format's rule).
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, name: &str) -> SourceRow {
+        SourceRow {
+            id,
+            name: name.into(),
+            subdomain: "acme".into(),
+            domain: "okta.com".into(),
+            token_ciphertext: Vec::new(),
+            token_hint: "abcd".into(),
+            enabled: true,
+            poll_interval_secs: 60,
+            backfill_hours: 24,
+            rate_limit_share: 0.5,
+            user_profiles: false,
+            user_refresh_minutes: 60,
+            device_profiles: false,
+            device_refresh_minutes: 60,
+            no_events_alarm: true,
+            no_events_minutes: 1440,
+            created_at: 0,
+            updated_at: 0,
+            setup_complete: true,
+        }
+    }
+
+    #[test]
+    fn cycles_feed_counters_and_the_histogram() {
+        let metrics = Metrics::default();
+        let mut report = CycleReport {
+            requests: 5,
+            duration_ms: 300,
+            quarantined: 2,
+            ..CycleReport::default()
+        };
+        report.failed_requests.insert("server", 2);
+        metrics.record_cycle(1, &report);
+        metrics.record_cycle(
+            1,
+            &CycleReport {
+                requests: 1,
+                duration_ms: 40,
+                ..CycleReport::default()
+            },
+        );
+        let text = metrics.render(&[(row(1, "Prod \"EU\""), None)]);
+        let labels = r#"source_id="1",source="Prod \"EU\"""#;
+        for line in [
+            format!(r#"gatehouse_okta_requests_total{{{labels},outcome="ok"}} 4"#),
+            format!(r#"gatehouse_okta_requests_total{{{labels},outcome="server"}} 2"#),
+            format!(r#"gatehouse_polls_total{{{labels},outcome="ok"}} 2"#),
+            format!(r#"gatehouse_poll_duration_seconds_bucket{{{labels},le="0.05"}} 1"#),
+            format!(r#"gatehouse_poll_duration_seconds_bucket{{{labels},le="0.5"}} 2"#),
+            format!(r#"gatehouse_poll_duration_seconds_bucket{{{labels},le="+Inf"}} 2"#),
+            format!(r#"gatehouse_poll_duration_seconds_count{{{labels}}} 2"#),
+            format!(r#"gatehouse_classification_failures_total{{{labels}}} 2"#),
+            format!(r#"gatehouse_source_state{{{labels},state="pending"}} 1"#),
+        ] {
+            assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
+        }
+        assert!(text.contains("# TYPE gatehouse_poll_duration_seconds histogram"));
+    }
+}

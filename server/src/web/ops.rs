@@ -1,0 +1,55 @@
+//! Operations endpoints, outside the console: liveness, readiness and Prometheus metrics.
+
+use std::sync::Arc;
+
+use axum::{http::StatusCode, response::IntoResponse, routing::get, Router};
+
+use crate::engine::Engine;
+
+/// `/healthz` (the process answers), `/readyz` (the database answers too), `/metrics`.
+pub fn routes(engine: Arc<Engine>) -> Router {
+    let ready = Arc::clone(&engine);
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(move || readyz(Arc::clone(&ready))))
+        .route("/metrics", get(move || metrics(Arc::clone(&engine))))
+}
+
+async fn readyz(engine: Arc<Engine>) -> impl IntoResponse {
+    match sqlx::query("SELECT 1").execute(engine.store.pool()).await {
+        Ok(_) => (StatusCode::OK, "ready\n").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database does not answer\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(engine: Arc<Engine>) -> impl IntoResponse {
+    let store = &engine.store;
+    let rows = match store.sources().await {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics: cannot read sources");
+            return (StatusCode::SERVICE_UNAVAILABLE, String::new()).into_response();
+        }
+    };
+    let mut sources = Vec::with_capacity(rows.len());
+    for row in rows {
+        let status = store.status(row.id).await.unwrap_or(None);
+        sources.push((row, status));
+    }
+    let body = engine.supervisor.context().metrics.render(&sources);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
