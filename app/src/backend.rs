@@ -17,6 +17,7 @@ use crate::model::{
 #[async_trait::async_trait]
 pub trait Console: Send + Sync + 'static {
     async fn system_info(&self) -> Result<SystemInfo, AppError>;
+    async fn dashboard(&self) -> Result<crate::model::dashboard::Dashboard, AppError>;
 
     async fn wizard_options(&self) -> Result<WizardOptions, AppError>;
     async fn list_sources(&self) -> Result<Vec<SourceSummary>, AppError>;

@@ -153,6 +153,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let checkpointer = engine
         .store
         .spawn_wal_checkpointer(std::time::Duration::from_secs(1));
+    // Health minutes feed the 24-hour dashboard; 35 days of them are kept.
+    let retention = engine.store.spawn_retention(
+        std::time::Duration::from_secs(3600),
+        std::time::Duration::from_secs(35 * 24 * 3600),
+    );
     engine.supervisor.activate().await?;
     // Also picks up sources added or removed by `gatehouse sources ...` while serving.
     let reconciler = engine
@@ -168,6 +173,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("shutting down");
     reconciler.abort();
     checkpointer.abort();
+    retention.abort();
     engine.supervisor.shutdown().await;
     drop(simulator);
     Ok(())

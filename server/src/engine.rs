@@ -255,6 +255,19 @@ pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
 
 #[async_trait::async_trait]
 impl Console for Engine {
+    async fn dashboard(&self) -> Result<app::model::dashboard::Dashboard, AppError> {
+        let context = "dashboard";
+        let now = crate::store::now_ms();
+        let sources = self.store.sources().await.map_err(store_error(context))?;
+        let statuses = self.store.statuses().await.map_err(store_error(context))?;
+        let minutes = self
+            .store
+            .health_minutes_since(crate::dashboard::first_minute(now))
+            .await
+            .map_err(store_error(context))?;
+        Ok(crate::dashboard::build(now, &sources, &statuses, &minutes))
+    }
+
     async fn wizard_options(&self) -> Result<WizardOptions, AppError> {
         let simulator_available = self.http.simulator().is_some();
         let mut domains: Vec<String> = source::OKTA_DOMAINS.iter().map(|d| d.to_string()).collect();

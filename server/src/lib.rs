@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod engine;
 pub mod ingest;
 pub mod okta;

@@ -2,6 +2,7 @@
 //! Each is served at `/api/<function name>` (explicit endpoints, no hash suffix), so tests and
 //! scripts have stable URLs.
 
+pub mod dashboard;
 pub mod sources;
 pub mod system;
 

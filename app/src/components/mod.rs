@@ -2,6 +2,7 @@
 
 pub mod button;
 pub mod card;
+pub mod chart;
 pub mod coming_soon;
 pub mod error_note;
 pub mod field;

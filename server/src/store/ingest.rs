@@ -88,6 +88,28 @@ pub struct AttemptRecord {
     pub error: Option<ErrorDetail>,
 }
 
+const STATUS_COLUMNS: &str =
+    "source_id, state, reason, last_poll_finished_at, last_poll_duration_ms,
+    last_poll_outcome, last_success_at, last_error_class, last_error_code, last_error_summary,
+    consecutive_failures, last_event_time, lag_ms, rate_limit_limit, rate_limit_remaining,
+    rate_limit_reset, events_total";
+
+/// One source's counters for one minute (the dashboard's raw material).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HealthMinuteRow {
+    pub source_id: i64,
+    pub minute: i64,
+    pub events: i64,
+    pub classification_failures: i64,
+    pub rate_limited: i64,
+    pub errors_auth: i64,
+    pub errors_server: i64,
+    pub errors_timeout: i64,
+    pub errors_transport: i64,
+    pub errors_decode: i64,
+    pub errors_other: i64,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StatusRow {
     pub source_id: i64,
@@ -311,13 +333,43 @@ impl Store {
         Ok(())
     }
 
-    pub async fn status(&self, source_id: i64) -> Result<Option<StatusRow>, StoreError> {
-        Ok(sqlx::query_as::<_, StatusRow>(
-            "SELECT source_id, state, reason, last_poll_finished_at, last_poll_duration_ms, last_poll_outcome,
-                    last_success_at, last_error_class, last_error_code, last_error_summary, consecutive_failures,
-                    last_event_time, lag_ms, rate_limit_limit, rate_limit_remaining, rate_limit_reset, events_total
-             FROM source_status WHERE source_id = ?",
+    /// Deletes health minutes before `before_minute` (retention); returns how many.
+    pub async fn prune_health_minutes(&self, before_minute: i64) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM health_minutes WHERE minute < ?")
+            .bind(before_minute)
+            .execute(self.pool())
+            .await?
+            .rows_affected())
+    }
+
+    /// Every source's status row (one query, for the dashboard and metrics).
+    pub async fn statuses(&self) -> Result<Vec<StatusRow>, StoreError> {
+        Ok(
+            sqlx::query_as::<_, StatusRow>(&format!("SELECT {STATUS_COLUMNS} FROM source_status"))
+                .fetch_all(self.pool())
+                .await?,
         )
+    }
+
+    /// Health counters of every source for minutes at or after `since_minute` (Unix minutes).
+    pub async fn health_minutes_since(
+        &self,
+        since_minute: i64,
+    ) -> Result<Vec<HealthMinuteRow>, StoreError> {
+        Ok(sqlx::query_as::<_, HealthMinuteRow>(
+            "SELECT source_id, minute, events, classification_failures, rate_limited, errors_auth, errors_server,
+                    errors_timeout, errors_transport, errors_decode, errors_other
+             FROM health_minutes WHERE minute >= ?",
+        )
+        .bind(since_minute)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn status(&self, source_id: i64) -> Result<Option<StatusRow>, StoreError> {
+        Ok(sqlx::query_as::<_, StatusRow>(&format!(
+            "SELECT {STATUS_COLUMNS} FROM source_status WHERE source_id = ?"
+        ))
         .bind(source_id)
         .fetch_optional(self.pool())
         .await?)

@@ -6,8 +6,8 @@ mod sources;
 use std::{str::FromStr, time::Duration};
 
 pub use ingest::{
-    AttemptRecord, CommitOutcome, ErrorDetail, HealthTotals, PageCommit, RequestFailure, StatusRow,
-    StatusUpdate,
+    AttemptRecord, CommitOutcome, ErrorDetail, HealthMinuteRow, HealthTotals, PageCommit,
+    RequestFailure, StatusRow, StatusUpdate,
 };
 pub use sources::{NewSource, SourceRow};
 
@@ -108,6 +108,22 @@ impl Store {
             .await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// Housekeeping every `every`: health minutes older than `keep` are deleted.
+    pub fn spawn_retention(&self, every: Duration, keep: Duration) -> tokio::task::JoinHandle<()> {
+        let store = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let before = (now_ms() - keep.as_millis() as i64) / 60_000;
+                match store.prune_health_minutes(before).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(rows = n, "pruned old health minutes"),
+                    Err(e) => tracing::warn!(error = %e, "pruning health minutes failed"),
+                }
+                tokio::time::sleep(every).await;
+            }
+        })
     }
 
     /// Copies the WAL into the database file every `every`, on its own connection, so the

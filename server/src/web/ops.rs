@@ -38,11 +38,17 @@ async fn metrics(engine: Arc<Engine>) -> impl IntoResponse {
             return (StatusCode::SERVICE_UNAVAILABLE, String::new()).into_response();
         }
     };
-    let mut sources = Vec::with_capacity(rows.len());
-    for row in rows {
-        let status = store.status(row.id).await.unwrap_or(None);
-        sources.push((row, status));
-    }
+    let mut statuses = store.statuses().await.unwrap_or_default();
+    let sources: Vec<_> = rows
+        .into_iter()
+        .map(|row| {
+            let status = statuses
+                .iter()
+                .position(|s| s.source_id == row.id)
+                .map(|i| statuses.swap_remove(i));
+            (row, status)
+        })
+        .collect();
     let body = engine.supervisor.context().metrics.render(&sources);
     (
         [(

@@ -77,7 +77,7 @@ async fn the_system_info_server_function_answers_json() {
         .iter()
         .map(|m| m["version"].as_i64().unwrap())
         .collect();
-    assert_eq!(versions, vec![1, 2, 3]);
+    assert_eq!(versions, vec![1, 2, 3, 4]);
 }
 
 #[tokio::test]
@@ -164,4 +164,61 @@ async fn health_readiness_and_prometheus_metrics() {
         .lines()
         .any(|l| l.starts_with(&format!("gatehouse_rate_limit_remaining{{{labels}}} "))));
     h.engine.supervisor.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_events_per_minute_from_health_counters() {
+    use app::{api::dashboard::GetDashboard, model::dashboard::Dashboard};
+
+    let h = Harness::new(vec![
+        quiet_org("acme", "t1", 1_200),
+        quiet_org("globex", "t2", 0),
+    ])
+    .await;
+    let busy = h.add_source("Busy", "acme", "t1").await;
+    let quiet = h.add_source("Quiet", "globex", "t2").await;
+    h.drain(busy).await;
+    h.drain(quiet).await;
+    let base = serve(&h).await;
+    let response = reqwest::Client::new()
+        .post(format!("{base}{}", GetDashboard::PATH))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let dashboard: Dashboard = response.json().await.unwrap();
+    assert_eq!(dashboard.totals.sources, 2);
+    assert_eq!(dashboard.totals.events_last_day, 1_200);
+    let busy = dashboard.sources.iter().find(|s| s.id == busy).unwrap();
+    assert_eq!(
+        busy.per_minute.iter().map(|n| i64::from(*n)).sum::<i64>(),
+        1_200
+    );
+    assert_eq!(
+        (busy.events_last_hour, busy.events_last_day),
+        (1_200, 1_200)
+    );
+    assert!(busy.last_event_time.is_some() && busy.lag_ms.is_some());
+    let quiet = dashboard.sources.iter().find(|s| s.id == quiet).unwrap();
+    assert_eq!(quiet.events_last_day, 0);
+
+    // Retention: minutes older than the cut-off go, recent ones stay.
+    let now_minute = gatehouse::store::now_ms() / 60_000;
+    assert_eq!(
+        h.engine
+            .store
+            .prune_health_minutes(now_minute - 60)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(
+        h.engine
+            .store
+            .prune_health_minutes(now_minute + 1)
+            .await
+            .unwrap()
+            > 0
+    );
 }

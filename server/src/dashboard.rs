@@ -1,0 +1,260 @@
+//! Builds the ingestion-health dashboard from the sources, their status rows and the last 24
+//! hours of per-minute health counters: three small queries, never a scan of the events.
+
+use std::collections::HashMap;
+
+use app::model::dashboard::{
+    Dashboard, DashboardTotals, ErrorCount, RateHeadroom, SourceHealth, CHART_MINUTES,
+};
+use chrono::{DateTime, SecondsFormat};
+
+use crate::store::{HealthMinuteRow, SourceRow, StatusRow};
+
+fn rfc3339(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The first minute (Unix minutes) the dashboard covers when built at `now_ms`.
+pub fn first_minute(now_ms: i64) -> i64 {
+    now_ms / 60_000 - (CHART_MINUTES as i64 - 1)
+}
+
+/// `minutes` must cover at least [`first_minute`]`(now_ms)` onwards; older rows are ignored.
+pub fn build(
+    now_ms: i64,
+    sources: &[SourceRow],
+    statuses: &[StatusRow],
+    minutes: &[HealthMinuteRow],
+) -> Dashboard {
+    let first = first_minute(now_ms);
+    let last_hour_from = now_ms / 60_000 - 59;
+    let statuses: HashMap<i64, &StatusRow> = statuses.iter().map(|s| (s.source_id, s)).collect();
+    let mut by_source: HashMap<i64, Vec<&HealthMinuteRow>> = HashMap::new();
+    for row in minutes.iter().filter(|m| m.minute >= first) {
+        by_source.entry(row.source_id).or_default().push(row);
+    }
+
+    let mut totals = DashboardTotals::default();
+    let mut out = Vec::with_capacity(sources.len());
+    for source in sources {
+        let status = statuses.get(&source.id).copied();
+        let rows = by_source.remove(&source.id).unwrap_or_default();
+        let mut per_minute = vec![0u32; CHART_MINUTES];
+        let (mut last_hour, mut last_day, mut failures) = (0i64, 0i64, 0i64);
+        let mut errors = [0i64; 7];
+        for row in &rows {
+            if let Some(slot) = usize::try_from(row.minute - first)
+                .ok()
+                .and_then(|i| per_minute.get_mut(i))
+            {
+                *slot = u32::try_from(row.events).unwrap_or(u32::MAX);
+            }
+            last_day += row.events;
+            if row.minute >= last_hour_from {
+                last_hour += row.events;
+            }
+            failures += row.classification_failures;
+            for (total, n) in errors.iter_mut().zip([
+                row.errors_auth,
+                row.rate_limited,
+                row.errors_server,
+                row.errors_timeout,
+                row.errors_transport,
+                row.errors_decode,
+                row.errors_other,
+            ]) {
+                *total += n;
+            }
+        }
+        let mut errors_last_day: Vec<ErrorCount> = [
+            "auth",
+            "rate_limited",
+            "server",
+            "timeout",
+            "transport",
+            "decode",
+            "other",
+        ]
+        .iter()
+        .zip(errors)
+        .filter(|(_, n)| *n > 0)
+        .map(|(class, count)| ErrorCount {
+            class: (*class).to_owned(),
+            count,
+        })
+        .collect();
+        errors_last_day.sort_by_key(|e| std::cmp::Reverse(e.count));
+
+        let state = match status {
+            _ if !source.setup_complete => "setup".to_owned(),
+            _ if !source.enabled => "paused".to_owned(),
+            Some(s) => s.state.clone(),
+            None => "pending".to_owned(),
+        };
+        totals.sources += 1;
+        match state.as_str() {
+            "healthy" => totals.healthy += 1,
+            "degraded" | "failing" => totals.attention += 1,
+            _ => {}
+        }
+        totals.events_last_hour += last_hour;
+        totals.events_last_day += last_day;
+        out.push(SourceHealth {
+            id: source.id,
+            name: source.name.clone(),
+            org_host: format!("{}.{}", source.subdomain, source.domain),
+            state,
+            reason: status.and_then(|s| s.reason.clone()),
+            events_last_hour: last_hour,
+            events_last_day: last_day,
+            per_minute,
+            last_event_time: status.and_then(|s| s.last_event_time).map(rfc3339),
+            lag_ms: status.and_then(|s| s.lag_ms),
+            last_poll_at: status.and_then(|s| s.last_poll_finished_at).map(rfc3339),
+            last_poll_duration_ms: status.and_then(|s| s.last_poll_duration_ms),
+            last_poll_outcome: status.and_then(|s| s.last_poll_outcome.clone()),
+            rate_limit: status.and_then(|s| {
+                Some(RateHeadroom {
+                    limit: u32::try_from(s.rate_limit_limit?).ok()?,
+                    remaining: u32::try_from(s.rate_limit_remaining?).ok()?,
+                    reset_epoch_secs: s.rate_limit_reset?,
+                })
+            }),
+            classification_failures_last_day: failures,
+            errors_last_day,
+            last_error: status.and_then(|s| s.last_error_summary.clone()),
+        });
+    }
+    Dashboard {
+        generated_at: rfc3339(now_ms),
+        totals,
+        sources: out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(id: i64, enabled: bool) -> SourceRow {
+        SourceRow {
+            id,
+            name: format!("s{id}"),
+            subdomain: "acme".into(),
+            domain: "okta.com".into(),
+            token_ciphertext: Vec::new(),
+            token_hint: "abcd".into(),
+            enabled,
+            poll_interval_secs: 60,
+            backfill_hours: 24,
+            rate_limit_share: 0.5,
+            user_profiles: false,
+            user_refresh_minutes: 60,
+            device_profiles: false,
+            device_refresh_minutes: 60,
+            no_events_alarm: true,
+            no_events_minutes: 1440,
+            created_at: 0,
+            updated_at: 0,
+            setup_complete: true,
+        }
+    }
+
+    fn minute(source_id: i64, minute: i64, events: i64, server_errors: i64) -> HealthMinuteRow {
+        HealthMinuteRow {
+            source_id,
+            minute,
+            events,
+            classification_failures: 1,
+            rate_limited: 0,
+            errors_auth: 0,
+            errors_server: server_errors,
+            errors_timeout: 0,
+            errors_transport: 0,
+            errors_decode: 0,
+            errors_other: 0,
+        }
+    }
+
+    fn status(source_id: i64, state: &str) -> StatusRow {
+        StatusRow {
+            source_id,
+            state: state.into(),
+            reason: Some("why".into()),
+            last_poll_finished_at: Some(1_700_000_000_000),
+            last_poll_duration_ms: Some(120),
+            last_poll_outcome: Some("ok".into()),
+            last_success_at: None,
+            last_error_class: None,
+            last_error_code: None,
+            last_error_summary: None,
+            consecutive_failures: 0,
+            last_event_time: Some(1_700_000_000_000),
+            lag_ms: Some(1500),
+            rate_limit_limit: Some(120),
+            rate_limit_remaining: Some(57),
+            rate_limit_reset: Some(1_700_000_060),
+            events_total: 0,
+        }
+    }
+
+    #[test]
+    fn buckets_totals_and_states() {
+        let now_ms = 1_700_000_000_000;
+        let now_min = now_ms / 60_000;
+        let minutes = vec![
+            minute(1, now_min, 10, 0),
+            minute(1, now_min - 30, 5, 2),
+            minute(1, now_min - 600, 100, 1),
+            minute(1, now_min - 5000, 999, 0), // older than 24 h: ignored
+            minute(2, now_min - 1, 7, 0),
+        ];
+        let dashboard = build(
+            now_ms,
+            &[source(1, true), source(2, false)],
+            &[status(1, "healthy"), status(2, "healthy")],
+            &minutes,
+        );
+        let one = &dashboard.sources[0];
+        assert_eq!(one.per_minute.len(), CHART_MINUTES);
+        assert_eq!(
+            one.per_minute[CHART_MINUTES - 1],
+            10,
+            "the current minute is last"
+        );
+        assert_eq!(one.per_minute[CHART_MINUTES - 31], 5);
+        assert_eq!((one.events_last_hour, one.events_last_day), (15, 115));
+        assert_eq!(one.classification_failures_last_day, 3);
+        assert_eq!(
+            one.errors_last_day,
+            vec![ErrorCount {
+                class: "server".into(),
+                count: 3
+            }]
+        );
+        assert_eq!(
+            one.rate_limit,
+            Some(RateHeadroom {
+                limit: 120,
+                remaining: 57,
+                reset_epoch_secs: 1_700_000_060
+            })
+        );
+        assert_eq!(
+            dashboard.sources[1].state, "paused",
+            "a disabled source shows as paused"
+        );
+        assert_eq!(
+            dashboard.totals,
+            DashboardTotals {
+                sources: 2,
+                healthy: 1,
+                attention: 0,
+                events_last_hour: 22,
+                events_last_day: 122
+            }
+        );
+    }
+}
