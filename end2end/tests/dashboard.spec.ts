@@ -1,49 +1,11 @@
-import { APIRequestContext, Locator, Page } from "@playwright/test";
-import { test, expect, hydrated } from "./fixtures";
+import { Locator, Page } from "@playwright/test";
+import { test, expect, hydrated, createSource } from "./fixtures";
 
 // The ingestion-health dashboard at `/`. Each test makes its own source through the server
 // functions the wizard calls (setup_source, then finish_setup). Other specs add sources to the
 // same server, so nothing here assumes how many there are.
 
 const CHART = "Events per minute, last 24 hours";
-
-/** Leptos names a server function's URL `/api/<name><hash>`, one hash per Rust module; the
- * sources list's own refresh call reveals the hash of `api/sources.rs`. */
-let sourcesApiHash: string | undefined;
-
-async function apiHash(page: Page): Promise<string> {
-  if (sourcesApiHash !== undefined) return sourcesApiHash;
-  const refresh = page.waitForRequest((r) => /\/api\/list_sources\d*$/.test(new URL(r.url()).pathname));
-  await page.goto("/sources");
-  await hydrated(page);
-  const path = new URL((await refresh).url()).pathname;
-  sourcesApiHash = path.slice("/api/list_sources".length);
-  return sourcesApiHash;
-}
-
-async function callApi(request: APIRequestContext, hash: string, fn: string, form: Record<string, string>) {
-  const response = await request.post(`/api/${fn}${hash}`, { form, headers: { Accept: "application/json" } });
-  expect(response.status(), `${fn}: ${await response.text()}`).toBe(200);
-  return response.json();
-}
-
-/** Creates a finished source for the simulator's demo org; returns its id and name. */
-async function createSource(page: Page, label: string): Promise<{ id: number; name: string }> {
-  const hash = await apiHash(page);
-  const name = `${label} ${Date.now()}`;
-  const id: number = await callApi(page.request, hash, "setup_source", {
-    "setup[name]": name,
-    "setup[subdomain]": "acme",
-    "setup[domain]": "simulator.localhost",
-    "setup[token]": "demo-token",
-  });
-  await callApi(page.request, hash, "finish_setup", {
-    id: String(id),
-    "alarm[no_events_alarm]": "true",
-    "alarm[no_events_minutes]": "1440",
-  });
-  return { id, name };
-}
 
 async function openDashboard(page: Page) {
   await page.goto("/");
@@ -74,12 +36,11 @@ function card(page: Page, name: string): Locator {
 }
 
 test("a new source appears with its state, chart and growing counts, without a reload", async ({ page }) => {
-  await apiHash(page);
   await openDashboard(page);
   await page.evaluate(() => ((window as any).__noReload = true));
   const before = await sourcesTotal(page);
 
-  const { name } = await createSource(page, "Dashboard");
+  const { name } = await createSource(page.request, "Dashboard");
   const source = card(page, name);
   await expect(source).toBeVisible();
   await expect(source.getByRole("img", { name: CHART })).toBeVisible();
@@ -101,7 +62,7 @@ test("a new source appears with its state, chart and growing counts, without a r
 });
 
 test("the totals are the sums of the source cards", async ({ page }) => {
-  await createSource(page, "Totalled");
+  await createSource(page.request, "Totalled");
   await openDashboard(page);
 
   const cards = page.getByRole("region").filter({ has: page.getByRole("img", { name: CHART }) });
@@ -129,7 +90,7 @@ test("the totals are the sums of the source cards", async ({ page }) => {
 });
 
 test("a source's name links to its page", async ({ page }) => {
-  const { id, name } = await createSource(page, "Linked");
+  const { id, name } = await createSource(page.request, "Linked");
   await openDashboard(page);
 
   await card(page, name).getByRole("link", { name, exact: true }).click();

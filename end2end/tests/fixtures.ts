@@ -1,4 +1,4 @@
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, expect, APIRequestContext, Page } from "@playwright/test";
 
 // Every test: the base URL of the server global-setup.ts started, and a page that fails the
 // test on any browser console error or uncaught exception (hydration errors show up there).
@@ -30,4 +30,29 @@ export { expect };
 /** Waits until the WASM half has hydrated the page (the layout sets data-hydrated). */
 export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator("[data-hydrated]")).toHaveAttribute("data-hydrated", "true");
+}
+
+/** Calls a server function (stable `/api/<name>` URLs) with form fields; expects success. */
+export async function callApi(request: APIRequestContext, fn: string, form: Record<string, string>): Promise<any> {
+  const response = await request.post(`/api/${fn}`, { form, headers: { Accept: "application/json" } });
+  expect(response.status(), `${fn}: ${await response.text()}`).toBe(200);
+  return response.json();
+}
+
+/** Creates a finished source for the simulator's demo org (as the wizard would); returns its
+ * id and its unique name. */
+export async function createSource(request: APIRequestContext, label: string): Promise<{ id: number; name: string }> {
+  const name = `${label} ${Date.now()}`;
+  const id: number = await callApi(request, "setup_source", {
+    "setup[name]": name,
+    "setup[subdomain]": "acme",
+    "setup[domain]": "simulator.localhost",
+    "setup[token]": "demo-token",
+  });
+  await callApi(request, "finish_setup", {
+    id: String(id),
+    "alarm[no_events_alarm]": "true",
+    "alarm[no_events_minutes]": "1440",
+  });
+  return { id, name };
 }

@@ -1,47 +1,9 @@
-import { APIRequestContext, Page } from "@playwright/test";
-import { test, expect, hydrated } from "./fixtures";
+import { Page } from "@playwright/test";
+import { test, expect, hydrated, createSource } from "./fixtures";
 
 // The sources list and one source's page. Each test makes its own source through the same
 // server functions the wizard calls (setup_source, then finish_setup), so these journeys do not
 // depend on the wizard's UI.
-
-/** Leptos names a server function's URL `/api/<name><hash>`, one hash per Rust module; every
- * source function lives in `api/sources.rs`, so the list page's own refresh call reveals it. */
-let sourcesApiHash: string | undefined;
-
-async function apiHash(page: Page): Promise<string> {
-  if (sourcesApiHash !== undefined) return sourcesApiHash;
-  const refresh = page.waitForRequest((r) => /\/api\/list_sources\d*$/.test(new URL(r.url()).pathname));
-  await page.goto("/sources");
-  await hydrated(page);
-  const path = new URL((await refresh).url()).pathname;
-  sourcesApiHash = path.slice("/api/list_sources".length);
-  return sourcesApiHash;
-}
-
-async function callApi(request: APIRequestContext, hash: string, fn: string, form: Record<string, string>) {
-  const response = await request.post(`/api/${fn}${hash}`, { form, headers: { Accept: "application/json" } });
-  expect(response.status(), `${fn}: ${await response.text()}`).toBe(200);
-  return response.json();
-}
-
-/** Creates a finished source for the simulator's demo org; returns its id and name. */
-async function createSource(page: Page, label: string): Promise<{ id: number; name: string }> {
-  const hash = await apiHash(page);
-  const name = `${label} ${Date.now()}`;
-  const id: number = await callApi(page.request, hash, "setup_source", {
-    "setup[name]": name,
-    "setup[subdomain]": "acme",
-    "setup[domain]": "simulator.localhost",
-    "setup[token]": "demo-token",
-  });
-  await callApi(page.request, hash, "finish_setup", {
-    id: String(id),
-    "alarm[no_events_alarm]": "true",
-    "alarm[no_events_minutes]": "1440",
-  });
-  return { id, name };
-}
 
 async function openSource(page: Page, id: number, tab?: string) {
   await page.goto(tab ? `/sources/${id}?tab=${tab}` : `/sources/${id}`);
@@ -49,7 +11,7 @@ async function openSource(page: Page, id: number, tab?: string) {
 }
 
 test("the list shows a new source with its state, links to it, and counts events without a reload", async ({ page }) => {
-  const { id, name } = await createSource(page, "Listed");
+  const { id, name } = await createSource(page.request, "Listed");
   await page.goto("/sources");
   await hydrated(page);
   await page.evaluate(() => ((window as any).__noReload = true));
@@ -81,7 +43,7 @@ test("the list shows a new source with its state, links to it, and counts events
 });
 
 test("enrichment switches save at once, say so, and survive a reload", async ({ page }) => {
-  const { id } = await createSource(page, "Enriched");
+  const { id } = await createSource(page.request, "Enriched");
   await openSource(page, id, "enrichment");
   const panel = page.getByRole("tabpanel", { name: "Enrichment" });
   const saved = panel.getByRole("status");
@@ -129,8 +91,8 @@ const refusalsExpected = { allowConsoleErrors: [/status of (422|502)/] };
 test.describe("rename and polling", () => {
   test.use(refusalsExpected);
   test("rename and poll interval save; invalid values show their problems; the tab is kept in the URL", async ({ page }) => {
-    const other = await createSource(page, "Taken");
-    const { id } = await createSource(page, "Renamed");
+    const other = await createSource(page.request, "Taken");
+    const { id } = await createSource(page.request, "Renamed");
     await openSource(page, id);
 
     await page.getByRole("tab", { name: "Settings" }).click();
@@ -186,7 +148,7 @@ test.describe("rename and polling", () => {
 test.describe("replacing the token", () => {
   test.use(refusalsExpected);
   test("a wrong replacement token shows Okta's answer and keeps the old one; a good one replaces it", async ({ page }) => {
-    const { id } = await createSource(page, "Token");
+    const { id } = await createSource(page.request, "Token");
     await openSource(page, id, "settings");
     const panel = page.getByRole("tabpanel", { name: "Settings" });
     const card = panel.getByRole("region", { name: "API token" });
@@ -206,7 +168,7 @@ test.describe("replacing the token", () => {
 });
 
 test("pause and resume change the source's state", async ({ page }) => {
-  const { id } = await createSource(page, "Paused");
+  const { id } = await createSource(page.request, "Paused");
   await openSource(page, id, "settings");
   const panel = page.getByRole("tabpanel", { name: "Settings" });
 
@@ -229,7 +191,7 @@ test.describe("deleting", () => {
   test.use({ allowConsoleErrors: [/status of 404/] });
 
   test("delete needs the typed name, removes the source and lands on the list", async ({ page }) => {
-    const { id, name } = await createSource(page, "Doomed");
+    const { id, name } = await createSource(page.request, "Doomed");
     await openSource(page, id, "settings");
     const zone = page.getByRole("region", { name: "Danger zone" });
     const remove = zone.getByRole("button", { name: "Delete source" });
