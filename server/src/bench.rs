@@ -20,6 +20,23 @@ use crate::{
 pub enum BenchCommand {
     /// End-to-end ingestion: simulator → HTTP → normalize → SQLite.
     Ingest(IngestArgs),
+    /// Dashboard latency over a seeded database (sources, 24 h of health minutes, events).
+    Dashboard(DashboardArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    #[arg(long, default_value_t = 100)]
+    pub sources: u32,
+    /// Event rows seeded (small rows: the dashboard never reads them, but they make the file big).
+    #[arg(long, default_value_t = 10_000_000)]
+    pub events: u64,
+    /// Dashboard builds timed.
+    #[arg(long, default_value_t = 200)]
+    pub runs: usize,
+    /// Keep the database in this directory instead of a temporary one.
+    #[arg(long)]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -38,6 +55,7 @@ pub struct IngestArgs {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Ingest(args) => ingest(args).await,
+        BenchCommand::Dashboard(args) => dashboard(args).await,
     }
 }
 
@@ -197,6 +215,110 @@ async fn ingest(args: IngestArgs) -> anyhow::Result<()> {
         dir_size(&dir) as f64 / 1024.0 / 1024.0
     );
     drop(simulator);
+    Ok(())
+}
+
+async fn dashboard(args: DashboardArgs) -> anyhow::Result<()> {
+    use app::backend::Console;
+
+    let temp = tempfile::tempdir()?;
+    let dir = args.dir.clone().unwrap_or_else(|| temp.path().to_owned());
+    std::fs::create_dir_all(&dir)?;
+    let config = Config::load(&ConfigArgs {
+        database_url: Some(dir.join("dashboard.db").display().to_string()),
+        secret_key_file: Some(dir.join("secret.key")),
+        ..ConfigArgs::default()
+    })?;
+    let engine = crate::cli::open_engine(config, None).await?;
+    let pool = engine.store.pool();
+    let seeding = Instant::now();
+    let now_minute = crate::store::now_ms() / 60_000;
+    for i in 0..args.sources {
+        let id = engine
+            .store
+            .insert_source(&crate::store::NewSource {
+                name: format!("Org {i}"),
+                subdomain: format!("org{i}"),
+                domain: "okta.com".into(),
+                token_ciphertext: engine.secrets.seal_token(&Secret::new("bench")),
+                token_hint: "ench".into(),
+                poll_interval_secs: 60,
+                backfill_hours: 24,
+                rate_limit_share: 0.5,
+                setup_complete: true,
+            })
+            .await?;
+        sqlx::query(
+            "UPDATE source_status SET state = 'healthy', reason = 'Receiving events', last_poll_finished_at = ?1 * 60000,
+                 last_poll_duration_ms = 40, last_poll_outcome = 'ok', last_event_time = ?1 * 60000 - 5000, lag_ms = 5000,
+                 rate_limit_limit = 120, rate_limit_remaining = 60, rate_limit_reset = ?1 * 60 + 30
+             WHERE source_id = ?2",
+        )
+        .bind(now_minute)
+        .bind(id)
+        .execute(pool)
+        .await?;
+        // A full day of minutes, each with events and the odd error.
+        sqlx::query(
+            "WITH RECURSIVE m(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM m WHERE x < 1439)
+             INSERT INTO health_minutes (source_id, minute, events, bytes, requests, pages, errors_server)
+             SELECT ?1, ?2 - x, 50 + (x % 17), 100000, 1, 1, (x % 97 = 0) FROM m",
+        )
+        .bind(id)
+        .bind(now_minute)
+        .execute(pool)
+        .await?;
+    }
+    // Event rows, spread over the sources, generated inside SQLite.
+    let per_source = args.events / u64::from(args.sources.max(1));
+    for id in 1..=i64::from(args.sources) {
+        sqlx::query(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?2)
+             INSERT INTO events (source_id, uuid, event_time, parse_time, event_type, severity, row_id, data)
+             SELECT ?1, printf('%08x-bench-%d', x, ?1), ?3 - x * 8000, ?3, 'user.session.start', 'INFO', printf('%032x', x),
+                    '{\"eventType\":\"user.session.start\"}' FROM n",
+        )
+        .bind(id)
+        .bind(per_source as i64)
+        .bind(now_minute * 60_000)
+        .execute(pool)
+        .await?;
+    }
+    let seeded = seeding.elapsed();
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(pool)
+        .await?;
+
+    let mut times = Vec::with_capacity(args.runs);
+    let mut bytes = 0;
+    for _ in 0..args.runs {
+        let started = Instant::now();
+        let dashboard = engine
+            .dashboard()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        times.push(started.elapsed());
+        bytes = serde_json::to_vec(&dashboard)?.len();
+    }
+    times.sort_unstable();
+    let at = |q: f64| {
+        times[((times.len() as f64 * q) as usize).min(times.len() - 1)].as_secs_f64() * 1000.0
+    };
+    println!(
+        "dashboard benchmark: {} sources, {events} events, {} health minutes (seeded in {:.0} s; database {:.0} MiB)",
+        args.sources,
+        args.sources * 1440,
+        seeded.as_secs_f64(),
+        dir_size(&dir) as f64 / 1024.0 / 1024.0
+    );
+    println!(
+        "  get_dashboard over {} runs: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms; answer {:.0} KiB of JSON",
+        args.runs,
+        at(0.5),
+        at(0.95),
+        at(1.0),
+        bytes as f64 / 1024.0
+    );
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use app::model::dashboard::{
 };
 use chrono::{DateTime, SecondsFormat};
 
-use crate::store::{HealthMinuteRow, SourceRow, StatusRow};
+use crate::store::{HealthDayRow, SourceRow, StatusRow};
 
 fn rfc3339(ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)
@@ -21,67 +21,53 @@ pub fn first_minute(now_ms: i64) -> i64 {
     now_ms / 60_000 - (CHART_MINUTES as i64 - 1)
 }
 
-/// `minutes` must cover at least [`first_minute`]`(now_ms)` onwards; older rows are ignored.
+/// The first minute of the "last hour" counts.
+pub fn hour_minute(now_ms: i64) -> i64 {
+    now_ms / 60_000 - 59
+}
+
+/// `health` comes from `Store::health_since(first_minute(now_ms), <an hour ago>)`.
 pub fn build(
     now_ms: i64,
     sources: &[SourceRow],
     statuses: &[StatusRow],
-    minutes: &[HealthMinuteRow],
+    health: &[HealthDayRow],
 ) -> Dashboard {
-    let first = first_minute(now_ms);
-    let last_hour_from = now_ms / 60_000 - 59;
     let statuses: HashMap<i64, &StatusRow> = statuses.iter().map(|s| (s.source_id, s)).collect();
-    let mut by_source: HashMap<i64, Vec<&HealthMinuteRow>> = HashMap::new();
-    for row in minutes.iter().filter(|m| m.minute >= first) {
-        by_source.entry(row.source_id).or_default().push(row);
-    }
+    let health: HashMap<i64, &HealthDayRow> = health.iter().map(|h| (h.source_id, h)).collect();
+    let empty = HealthDayRow::default();
 
     let mut totals = DashboardTotals::default();
     let mut out = Vec::with_capacity(sources.len());
     for source in sources {
         let status = statuses.get(&source.id).copied();
-        let rows = by_source.remove(&source.id).unwrap_or_default();
+        let day = health.get(&source.id).copied().unwrap_or(&empty);
         let mut per_minute = vec![0u32; CHART_MINUTES];
-        let (mut last_hour, mut last_day, mut failures) = (0i64, 0i64, 0i64);
-        let mut errors = [0i64; 7];
-        for row in &rows {
-            if let Some(slot) = usize::try_from(row.minute - first)
-                .ok()
-                .and_then(|i| per_minute.get_mut(i))
-            {
-                *slot = u32::try_from(row.events).unwrap_or(u32::MAX);
-            }
-            last_day += row.events;
-            if row.minute >= last_hour_from {
-                last_hour += row.events;
-            }
-            failures += row.classification_failures;
-            for (total, n) in errors.iter_mut().zip([
-                row.errors_auth,
-                row.rate_limited,
-                row.errors_server,
-                row.errors_timeout,
-                row.errors_transport,
-                row.errors_decode,
-                row.errors_other,
-            ]) {
-                *total += n;
+        for (offset, events) in day
+            .series
+            .split(',')
+            .filter_map(|pair| pair.split_once(':'))
+        {
+            if let (Ok(offset), Ok(events)) = (offset.parse::<usize>(), events.parse::<u32>()) {
+                if let Some(slot) = per_minute.get_mut(offset) {
+                    *slot = events;
+                }
             }
         }
+        let (last_hour, last_day) = (day.events_hour, day.events_day);
         let mut errors_last_day: Vec<ErrorCount> = [
-            "auth",
-            "rate_limited",
-            "server",
-            "timeout",
-            "transport",
-            "decode",
-            "other",
+            ("auth", day.errors_auth),
+            ("rate_limited", day.rate_limited),
+            ("server", day.errors_server),
+            ("timeout", day.errors_timeout),
+            ("transport", day.errors_transport),
+            ("decode", day.errors_decode),
+            ("other", day.errors_other),
         ]
-        .iter()
-        .zip(errors)
+        .into_iter()
         .filter(|(_, n)| *n > 0)
         .map(|(class, count)| ErrorCount {
-            class: (*class).to_owned(),
+            class: class.to_owned(),
             count,
         })
         .collect();
@@ -122,7 +108,7 @@ pub fn build(
                     reset_epoch_secs: s.rate_limit_reset?,
                 })
             }),
-            classification_failures_last_day: failures,
+            classification_failures_last_day: day.classification_failures,
             errors_last_day,
             last_error: status.and_then(|s| s.last_error_summary.clone()),
         });
@@ -162,19 +148,15 @@ mod tests {
         }
     }
 
-    fn minute(source_id: i64, minute: i64, events: i64, server_errors: i64) -> HealthMinuteRow {
-        HealthMinuteRow {
+    fn day(source_id: i64, series: &str, hour: i64, total: i64) -> HealthDayRow {
+        HealthDayRow {
             source_id,
-            minute,
-            events,
-            classification_failures: 1,
-            rate_limited: 0,
-            errors_auth: 0,
-            errors_server: server_errors,
-            errors_timeout: 0,
-            errors_transport: 0,
-            errors_decode: 0,
-            errors_other: 0,
+            events_day: total,
+            events_hour: hour,
+            classification_failures: 3,
+            errors_server: 3,
+            series: series.into(),
+            ..HealthDayRow::default()
         }
     }
 
@@ -203,19 +185,21 @@ mod tests {
     #[test]
     fn buckets_totals_and_states() {
         let now_ms = 1_700_000_000_000;
-        let now_min = now_ms / 60_000;
-        let minutes = vec![
-            minute(1, now_min, 10, 0),
-            minute(1, now_min - 30, 5, 2),
-            minute(1, now_min - 600, 100, 1),
-            minute(1, now_min - 5000, 999, 0), // older than 24 h: ignored
-            minute(2, now_min - 1, 7, 0),
+        let last = CHART_MINUTES - 1;
+        let health = vec![
+            day(
+                1,
+                &format!("{}:100,{}:5,{last}:10,99999:1,junk", last - 600, last - 30),
+                15,
+                115,
+            ),
+            day(2, &format!("{}:7", last - 1), 7, 7),
         ];
         let dashboard = build(
             now_ms,
             &[source(1, true), source(2, false)],
             &[status(1, "healthy"), status(2, "healthy")],
-            &minutes,
+            &health,
         );
         let one = &dashboard.sources[0];
         assert_eq!(one.per_minute.len(), CHART_MINUTES);

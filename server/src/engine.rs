@@ -260,12 +260,15 @@ impl Console for Engine {
         let now = crate::store::now_ms();
         let sources = self.store.sources().await.map_err(store_error(context))?;
         let statuses = self.store.statuses().await.map_err(store_error(context))?;
-        let minutes = self
+        let health = self
             .store
-            .health_minutes_since(crate::dashboard::first_minute(now))
+            .health_since(
+                crate::dashboard::first_minute(now),
+                crate::dashboard::hour_minute(now),
+            )
             .await
             .map_err(store_error(context))?;
-        Ok(crate::dashboard::build(now, &sources, &statuses, &minutes))
+        Ok(crate::dashboard::build(now, &sources, &statuses, &health))
     }
 
     async fn wizard_options(&self) -> Result<WizardOptions, AppError> {

@@ -94,20 +94,22 @@ const STATUS_COLUMNS: &str =
     consecutive_failures, last_event_time, lag_ms, rate_limit_limit, rate_limit_remaining,
     rate_limit_reset, events_total";
 
-/// One source's counters for one minute (the dashboard's raw material).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct HealthMinuteRow {
+/// One source's health over a window (the dashboard's raw material); see `health_since`.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct HealthDayRow {
     pub source_id: i64,
-    pub minute: i64,
-    pub events: i64,
+    pub events_day: i64,
+    pub events_hour: i64,
     pub classification_failures: i64,
-    pub rate_limited: i64,
     pub errors_auth: i64,
+    pub rate_limited: i64,
     pub errors_server: i64,
     pub errors_timeout: i64,
     pub errors_transport: i64,
     pub errors_decode: i64,
     pub errors_other: i64,
+    /// `offset:events` pairs, comma-separated, for minutes with events.
+    pub series: String,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -351,17 +353,28 @@ impl Store {
         )
     }
 
-    /// Health counters of every source for minutes at or after `since_minute` (Unix minutes).
-    pub async fn health_minutes_since(
+    /// Every source's health from `since_minute` on (Unix minutes), summed in SQLite: one row per
+    /// source, with its non-empty minutes packed as `offset:events,...` (offset from
+    /// `since_minute`), so the dashboard never moves one row per minute out of the database.
+    pub async fn health_since(
         &self,
         since_minute: i64,
-    ) -> Result<Vec<HealthMinuteRow>, StoreError> {
-        Ok(sqlx::query_as::<_, HealthMinuteRow>(
-            "SELECT source_id, minute, events, classification_failures, rate_limited, errors_auth, errors_server,
-                    errors_timeout, errors_transport, errors_decode, errors_other
-             FROM health_minutes WHERE minute >= ?",
+        hour_from_minute: i64,
+    ) -> Result<Vec<HealthDayRow>, StoreError> {
+        Ok(sqlx::query_as::<_, HealthDayRow>(
+            "SELECT source_id,
+                    SUM(events) AS events_day,
+                    SUM(CASE WHEN minute >= ?2 THEN events ELSE 0 END) AS events_hour,
+                    SUM(classification_failures) AS classification_failures,
+                    SUM(errors_auth) AS errors_auth, SUM(rate_limited) AS rate_limited,
+                    SUM(errors_server) AS errors_server, SUM(errors_timeout) AS errors_timeout,
+                    SUM(errors_transport) AS errors_transport, SUM(errors_decode) AS errors_decode,
+                    SUM(errors_other) AS errors_other,
+                    COALESCE(group_concat(CASE WHEN events > 0 THEN (minute - ?1) || ':' || events END), '') AS series
+             FROM health_minutes WHERE minute >= ?1 GROUP BY source_id",
         )
         .bind(since_minute)
+        .bind(hour_from_minute)
         .fetch_all(self.pool())
         .await?)
     }

@@ -6,7 +6,7 @@ mod sources;
 use std::{str::FromStr, time::Duration};
 
 pub use ingest::{
-    AttemptRecord, CommitOutcome, ErrorDetail, HealthMinuteRow, HealthTotals, PageCommit,
+    AttemptRecord, CommitOutcome, ErrorDetail, HealthDayRow, HealthTotals, PageCommit,
     RequestFailure, StatusRow, StatusUpdate,
 };
 pub use sources::{NewSource, SourceRow};
