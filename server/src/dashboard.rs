@@ -124,30 +124,6 @@ pub fn build(
 mod tests {
     use super::*;
 
-    fn source(id: i64, enabled: bool) -> SourceRow {
-        SourceRow {
-            id,
-            name: format!("s{id}"),
-            subdomain: "acme".into(),
-            domain: "okta.com".into(),
-            token_ciphertext: Vec::new(),
-            token_hint: "abcd".into(),
-            enabled,
-            poll_interval_secs: 60,
-            backfill_hours: 24,
-            rate_limit_share: 0.5,
-            user_profiles: false,
-            user_refresh_minutes: 60,
-            device_profiles: false,
-            device_refresh_minutes: 60,
-            no_events_alarm: true,
-            no_events_minutes: 1440,
-            created_at: 0,
-            updated_at: 0,
-            setup_complete: true,
-        }
-    }
-
     fn day(source_id: i64, series: &str, hour: i64, total: i64) -> HealthDayRow {
         HealthDayRow {
             source_id,
@@ -197,7 +173,13 @@ mod tests {
         ];
         let dashboard = build(
             now_ms,
-            &[source(1, true), source(2, false)],
+            &[
+                SourceRow::sample(1, "s1"),
+                SourceRow {
+                    enabled: false,
+                    ..SourceRow::sample(2, "s2")
+                },
+            ],
             &[status(1, "healthy"), status(2, "healthy")],
             &health,
         );

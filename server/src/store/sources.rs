@@ -31,6 +31,34 @@ pub struct SourceRow {
     pub setup_complete: bool,
 }
 
+#[cfg(test)]
+impl SourceRow {
+    /// A plain, enabled, finished source for unit tests.
+    pub fn sample(id: i64, name: &str) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            subdomain: "acme".into(),
+            domain: "okta.com".into(),
+            token_ciphertext: Vec::new(),
+            token_hint: "abcd".into(),
+            enabled: true,
+            poll_interval_secs: 60,
+            backfill_hours: 24,
+            rate_limit_share: 0.5,
+            user_profiles: false,
+            user_refresh_minutes: 60,
+            device_profiles: false,
+            device_refresh_minutes: 60,
+            no_events_alarm: true,
+            no_events_minutes: 1440,
+            created_at: 0,
+            updated_at: 0,
+            setup_complete: true,
+        }
+    }
+}
+
 /// What it takes to add a source; the token arrives already sealed.
 #[derive(Debug, Clone)]
 pub struct NewSource {

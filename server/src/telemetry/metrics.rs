@@ -271,30 +271,6 @@ fn escape(value: &str) -> String {
 mod tests {
     use super::*;
 
-    fn row(id: i64, name: &str) -> SourceRow {
-        SourceRow {
-            id,
-            name: name.into(),
-            subdomain: "acme".into(),
-            domain: "okta.com".into(),
-            token_ciphertext: Vec::new(),
-            token_hint: "abcd".into(),
-            enabled: true,
-            poll_interval_secs: 60,
-            backfill_hours: 24,
-            rate_limit_share: 0.5,
-            user_profiles: false,
-            user_refresh_minutes: 60,
-            device_profiles: false,
-            device_refresh_minutes: 60,
-            no_events_alarm: true,
-            no_events_minutes: 1440,
-            created_at: 0,
-            updated_at: 0,
-            setup_complete: true,
-        }
-    }
-
     #[test]
     fn cycles_feed_counters_and_the_histogram() {
         let metrics = Metrics::default();
@@ -314,7 +290,7 @@ mod tests {
                 ..CycleReport::default()
             },
         );
-        let text = metrics.render(&[(row(1, "Prod \"EU\""), None)]);
+        let text = metrics.render(&[(SourceRow::sample(1, "Prod \"EU\""), None)]);
         let labels = r#"source_id="1",source="Prod \"EU\"""#;
         for line in [
             format!(r#"gatehouse_okta_requests_total{{{labels},outcome="ok"}} 4"#),
