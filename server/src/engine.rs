@@ -222,26 +222,22 @@ fn rfc3339_ms(ms: i64) -> String {
         .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-impl Engine {
-    async fn summary(&self, row: &crate::store::SourceRow) -> Result<SourceSummary, StoreError> {
-        let status = self.store.status(row.id).await?;
-        Ok(SourceSummary {
-            id: row.id,
-            name: row.name.clone(),
-            org_host: format!("{}.{}", row.subdomain, row.domain),
-            enabled: row.enabled,
-            setup_complete: row.setup_complete,
-            state: status
-                .as_ref()
-                .map_or_else(|| "pending".to_owned(), |s| s.state.clone()),
-            reason: status.as_ref().and_then(|s| s.reason.clone()),
-            events_total: status.as_ref().map_or(0, |s| s.events_total),
-            last_event_time: status
-                .as_ref()
-                .and_then(|s| s.last_event_time)
-                .map(rfc3339_ms),
-            token_hint: row.token_hint.clone(),
-        })
+/// A source as listed, from its row and its status row (if any).
+fn summary(
+    row: &crate::store::SourceRow,
+    status: Option<&crate::store::StatusRow>,
+) -> SourceSummary {
+    SourceSummary {
+        id: row.id,
+        name: row.name.clone(),
+        org_host: format!("{}.{}", row.subdomain, row.domain),
+        enabled: row.enabled,
+        setup_complete: row.setup_complete,
+        state: status.map_or_else(|| "pending".to_owned(), |s| s.state.clone()),
+        reason: status.and_then(|s| s.reason.clone()),
+        events_total: status.map_or(0, |s| s.events_total),
+        last_event_time: status.and_then(|s| s.last_event_time).map(rfc3339_ms),
+        token_hint: row.token_hint.clone(),
     }
 }
 
@@ -284,20 +280,13 @@ impl Console for Engine {
     }
 
     async fn list_sources(&self) -> Result<Vec<SourceSummary>, AppError> {
-        let rows = self
-            .store
-            .sources()
-            .await
-            .map_err(store_error("list_sources"))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            out.push(
-                self.summary(row)
-                    .await
-                    .map_err(store_error("list_sources"))?,
-            );
-        }
-        Ok(out)
+        let context = "list_sources";
+        let rows = self.store.sources().await.map_err(store_error(context))?;
+        let statuses = self.store.statuses().await.map_err(store_error(context))?;
+        Ok(rows
+            .iter()
+            .map(|row| summary(row, statuses.iter().find(|s| s.source_id == row.id)))
+            .collect())
     }
 
     async fn source_detail(&self, id: i64) -> Result<SourceDetail, AppError> {
@@ -308,7 +297,8 @@ impl Console for Engine {
             .await
             .map_err(store_error(context))?
             .ok_or_else(|| AppError::NotFound(format!("Source {id}")))?;
-        let summary = self.summary(&row).await.map_err(store_error(context))?;
+        let status = self.store.status(id).await.map_err(store_error(context))?;
+        let summary = summary(&row, status.as_ref());
         let backfill_editable = self
             .store
             .checkpoint(id)

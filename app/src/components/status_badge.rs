@@ -26,3 +26,21 @@ pub fn StatusBadge(#[prop(into)] state: Signal<String>) -> impl IntoView {
         </span>
     }
 }
+
+/// A state in words, for when the server gave no reason.
+pub fn describe_state(state: &str) -> &'static str {
+    match state {
+        "healthy" => "Polling normally.",
+        "backfilling" => "Catching up on past events.",
+        "degraded" => "Polling, with problems.",
+        "failing" => "Polls are failing.",
+        "paused" => "Paused; no polls until resumed.",
+        "setup" => "Setup is not finished; no polls yet.",
+        _ => "Waiting for the first poll.",
+    }
+}
+
+/// The server's reason for a state, or the state in words when there is none.
+pub fn state_reason(state: &str, reason: Option<&str>) -> String {
+    reason.map_or_else(|| describe_state(state).to_owned(), str::to_owned)
+}

@@ -139,10 +139,8 @@ fn SourceCard(source: SourceHealth, now: Option<i64>) -> impl IntoView {
     let heading_id = format!("source-{id}-name");
     let labelled_by = heading_id.clone();
     let key = move |what: &str| format!("source-{id}-{what}");
-    let reason = source
-        .reason
-        .clone()
-        .unwrap_or_else(|| state_words(&source.state).to_owned());
+    let reason =
+        crate::components::status_badge::state_reason(&source.state, source.reason.as_deref());
 
     let last_poll = last_poll(&source, now);
     let last_event = match source.last_event_time {
@@ -325,19 +323,6 @@ fn moment(rfc3339: String, now: Option<i64>) -> AnyView {
             .into_any()
         }
         _ => view! { <Timestamp rfc3339 /> }.into_any(),
-    }
-}
-
-/// The state in words when the server gave no reason.
-fn state_words(state: &str) -> &'static str {
-    match state {
-        "healthy" => "Polling normally.",
-        "backfilling" => "Catching up on past events.",
-        "degraded" => "Polling, with problems.",
-        "failing" => "Polls are failing.",
-        "paused" => "Paused.",
-        "setup" => "Setup is not finished.",
-        _ => "Waiting for the first poll.",
     }
 }
 

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{describe_state, Live};
+use super::Live;
 use crate::components::{card::Card, status_badge::StatusBadge};
 
 /// What is known about the source's health today: its state and the reason. Detailed checks
@@ -8,15 +8,7 @@ use crate::components::{card::Card, status_badge::StatusBadge};
 #[component]
 pub fn HealthTab(live: Live) -> impl IntoView {
     let d = live.current;
-    let state = Signal::derive(move || d.with(|d| d.summary.state.clone()));
-    let reason = move || {
-        d.with(|d| {
-            d.summary
-                .reason
-                .clone()
-                .unwrap_or_else(|| describe_state(&d.summary.state).to_owned())
-        })
-    };
+    let (state, reason) = (live.state(), live.reason());
     let alarm = move || {
         d.with(|d| {
             if d.alarm.no_events_alarm {

@@ -17,6 +17,7 @@ use leptos_router::{
 
 use crate::{
     api::sources::get_source,
+    components::status_badge::state_reason,
     components::{
         error_note::ErrorNote,
         page_header::PageHeader,
@@ -105,6 +106,20 @@ impl Live {
         self.current.with_untracked(|d| d.summary.id)
     }
 
+    /// The source's state, following refreshes.
+    fn state(&self) -> Signal<String> {
+        let d = self.current;
+        Signal::derive(move || d.with(|d| d.summary.state.clone()))
+    }
+
+    /// Why the source is in its state, in words, following refreshes.
+    fn reason(&self) -> Signal<String> {
+        let d = self.current;
+        Signal::derive(move || {
+            d.with(|d| state_reason(&d.summary.state, d.summary.reason.as_deref()))
+        })
+    }
+
     /// Reads the source again (failures are left to the next refresh).
     async fn reload(self) {
         let Some(request) = self.order.try_update_value(|(made, _)| {
@@ -126,19 +141,6 @@ impl Live {
         if newest == Some(true) && self.current.try_with_untracked(|d| *d != fresh) == Some(true) {
             self.current.try_set(fresh);
         }
-    }
-}
-
-/// A state in words, for when the server gave no reason.
-fn describe_state(state: &str) -> &'static str {
-    match state {
-        "healthy" => "Polling normally.",
-        "backfilling" => "Catching up on past events.",
-        "degraded" => "Polling, with problems.",
-        "failing" => "Polls are failing.",
-        "paused" => "Paused; no polls until resumed.",
-        "setup" => "Setup is not finished; no polls yet.",
-        _ => "Waiting for the first poll.",
     }
 }
 

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{describe_state, Live};
+use super::Live;
 use crate::components::{
     card::Card,
     formatted::{grouped, Timestamp},
@@ -11,15 +11,7 @@ use crate::components::{
 #[component]
 pub fn OverviewTab(live: Live) -> impl IntoView {
     let d = live.current;
-    let state = Signal::derive(move || d.with(|d| d.summary.state.clone()));
-    let reason = move || {
-        d.with(|d| {
-            d.summary
-                .reason
-                .clone()
-                .unwrap_or_else(|| describe_state(&d.summary.state).to_owned())
-        })
-    };
+    let (state, reason) = (live.state(), live.reason());
     let last_event = move || match d.with(|d| d.summary.last_event_time.clone()) {
         Some(time) => view! { <Timestamp rfc3339=time /> }.into_any(),
         None => view! { <span class="text-slate-500">"No events yet"</span> }.into_any(),
