@@ -146,7 +146,6 @@ async fn run_source(ctx: PollContext, source_id: i64, wake: Arc<Notify>) {
         let budget = budget.get_or_insert_with(|| RateBudget::new(source.rate_limit_share));
         budget.set_share(source.rate_limit_share);
         let report = poll_cycle(&ctx, &source, budget).await;
-        ctx.metrics.record_cycle(source.id, &report);
         let delay = match record(&ctx, &source, budget, &report).await {
             Ok(delay) => delay,
             Err(e) => {
@@ -154,6 +153,8 @@ async fn run_source(ctx: PollContext, source_id: i64, wake: Arc<Notify>) {
                 Duration::from_secs(source.poll_interval_secs.max(1) as u64)
             }
         };
+        // After the status row, so a scrape that sees this cycle's counters also sees its status.
+        ctx.metrics.record_cycle(source.id, &report);
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
             _ = wake.notified() => {}
