@@ -8,6 +8,8 @@ use std::sync::Arc;
 use leptos::prelude::use_context;
 
 use crate::model::{
+    alert::{AlertDetail, AlertFilter, AlertSummary, Destination, DestinationInput, TestDelivery},
+    health::SourceHealthDetail,
     source::{
         AlarmSettings, EnrichmentSettings, SourceDetail, SourceSetup, SourceSummary, WizardOptions,
     },
@@ -45,6 +47,22 @@ pub trait Console: Send + Sync + 'static {
     async fn set_source_enabled(&self, id: i64, enabled: bool) -> Result<(), AppError>;
     /// Deletes the source and its data; `confirm_name` must equal its name.
     async fn delete_source(&self, id: i64, confirm_name: String) -> Result<(), AppError>;
+
+    /// The source's checks, no-events alarm (with history) and last 50 poll attempts.
+    async fn source_health(&self, id: i64) -> Result<SourceHealthDetail, AppError>;
+    async fn list_alerts(&self, filter: AlertFilter) -> Result<Vec<AlertSummary>, AppError>;
+    async fn alert_detail(&self, id: i64) -> Result<AlertDetail, AppError>;
+    /// Resolves an open alert by hand; resolving a resolved one is a no-op.
+    async fn resolve_alert(&self, id: i64) -> Result<(), AppError>;
+    async fn list_destinations(&self) -> Result<Vec<Destination>, AppError>;
+    /// Creates (`id` None) or updates a webhook destination; returns its id.
+    async fn save_destination(
+        &self,
+        id: Option<i64>,
+        input: DestinationInput,
+    ) -> Result<i64, AppError>;
+    async fn delete_destination(&self, id: i64) -> Result<(), AppError>;
+    async fn test_destination(&self, id: i64) -> Result<TestDelivery, AppError>;
 }
 
 /// The handle the server puts into Leptos context.

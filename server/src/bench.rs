@@ -268,6 +268,29 @@ async fn dashboard(args: DashboardArgs) -> anyhow::Result<()> {
         .bind(now_minute)
         .execute(pool)
         .await?;
+        // The alarm and 21 alerts per source, all resolved but the newest of every fifth source.
+        sqlx::query(
+            "INSERT INTO alarm_status (source_id, state, since, armed_at, evaluated_at, reason)
+             VALUES (?1, CASE WHEN ?1 % 5 = 0 THEN 'ALARM' ELSE 'OK' END, ?2 * 60000, ?2 * 60000, ?2 * 60000, 'bench')",
+        )
+        .bind(id)
+        .bind(now_minute)
+        .execute(pool)
+        .await?;
+        sqlx::query(
+            "WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 20)
+             INSERT INTO alerts (rule_id, dedup_key, severity, state, title, source_id, source_name,
+                 first_seen, last_seen, resolved_at, resolved_how)
+             SELECT 'system.no_events', 'system.no_events:' || ?1, 'CRITICAL',
+                    CASE WHEN x = 0 AND ?1 % 5 = 0 THEN 'open' ELSE 'resolved' END, 'bench', ?1, 'bench',
+                    (?2 - x * 60) * 60000, (?2 - x * 60) * 60000,
+                    CASE WHEN x = 0 AND ?1 % 5 = 0 THEN NULL ELSE (?2 - x * 60) * 60000 END, 'automatically'
+             FROM n",
+        )
+        .bind(id)
+        .bind(now_minute)
+        .execute(pool)
+        .await?;
     }
     // Event rows, spread over the sources, generated inside SQLite.
     let per_source = args.events / u64::from(args.sources.max(1));

@@ -159,6 +159,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         std::time::Duration::from_secs(35 * 24 * 3600),
     );
     engine.supervisor.activate().await?;
+    // The no-events alarms' tick and the webhook delivery worker.
+    let alerting = engine.spawn_alerting();
     // Also picks up sources added or removed by `gatehouse sources ...` while serving.
     let reconciler = engine
         .supervisor
@@ -175,6 +177,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     checkpointer.abort();
     retention.abort();
     engine.supervisor.shutdown().await;
+    drop(alerting);
     drop(simulator);
     Ok(())
 }

@@ -66,6 +66,8 @@ pub struct Config {
     pub demo_source: bool,
     /// Defaults for new sources and the pollers.
     pub poll: PollDefaults,
+    /// The no-events alarm's clock and webhook retries.
+    pub alerting: AlertingConfig,
     /// `tracing` filter, e.g. `info` or `gatehouse=debug`.
     pub log: String,
 }
@@ -80,6 +82,24 @@ pub struct PollDefaults {
     pub backfill: Duration,
 }
 
+#[derive(Debug, Clone)]
+pub struct AlertingConfig {
+    /// Test only: how long one minute of the no-events alarm's threshold lasts (60 s in
+    /// production; the Playwright suite uses 1 s so a 15-minute threshold elapses in 15 s).
+    pub alarm_minute: Duration,
+    /// The first webhook retry's delay; each next one is three times longer.
+    pub webhook_retry: Duration,
+}
+
+impl Default for AlertingConfig {
+    fn default() -> Self {
+        Self {
+            alarm_minute: Duration::from_secs(60),
+            webhook_retry: Duration::from_secs(10),
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -92,6 +112,7 @@ impl Default for Config {
             simulator_upstream: None,
             demo_source: false,
             poll: PollDefaults::default(),
+            alerting: AlertingConfig::default(),
             log: "info".into(),
         }
     }
@@ -155,6 +176,12 @@ pub struct ConfigArgs {
     /// Hours the first poll of a new source reaches back (1-2160).
     #[arg(long, global = true, env = "GATEHOUSE_BACKFILL_HOURS")]
     pub backfill_hours: Option<u64>,
+    /// Test only: how long one minute of the no-events alarm's threshold lasts, in ms.
+    #[arg(long, global = true, env = "GATEHOUSE_ALARM_MINUTE_MS")]
+    pub alarm_minute_ms: Option<u64>,
+    /// Delay before the first webhook retry, in ms (then x3 per attempt, 6 attempts in all).
+    #[arg(long, global = true, env = "GATEHOUSE_WEBHOOK_RETRY_MS")]
+    pub webhook_retry_ms: Option<u64>,
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, global = true, env = "GATEHOUSE_LOG")]
     pub log: Option<String>,
@@ -176,6 +203,8 @@ struct FileConfig {
     request_timeout_secs: Option<u64>,
     rate_limit_share: Option<f64>,
     backfill_hours: Option<u64>,
+    alarm_minute_ms: Option<u64>,
+    webhook_retry_ms: Option<u64>,
     log: Option<String>,
 }
 
@@ -217,6 +246,8 @@ impl Config {
             request_timeout_secs: args.request_timeout_secs,
             rate_limit_share: args.rate_limit_share,
             backfill_hours: args.backfill_hours,
+            alarm_minute_ms: args.alarm_minute_ms,
+            webhook_retry_ms: args.webhook_retry_ms,
             log: args.log.clone(),
         });
         config.validate()?;
@@ -237,6 +268,8 @@ impl Config {
             request_timeout_secs,
             rate_limit_share,
             backfill_hours,
+            alarm_minute_ms,
+            webhook_retry_ms,
             log,
         } = layer;
         set(&mut self.addr, addr);
@@ -265,6 +298,14 @@ impl Config {
         set(
             &mut self.poll.backfill,
             backfill_hours.map(|h| Duration::from_secs(h * 3600)),
+        );
+        set(
+            &mut self.alerting.alarm_minute,
+            alarm_minute_ms.map(Duration::from_millis),
+        );
+        set(
+            &mut self.alerting.webhook_retry,
+            webhook_retry_ms.map(Duration::from_millis),
         );
         set(&mut self.log, log);
     }
@@ -297,6 +338,18 @@ impl Config {
         if !(1..=2160).contains(&hours) {
             return Err(ConfigError::Invalid(format!(
                 "backfill_hours must be between 1 and 2160 (90 days), got {hours}"
+            )));
+        }
+        let minute = self.alerting.alarm_minute.as_millis();
+        if !(10..=60_000).contains(&minute) {
+            return Err(ConfigError::Invalid(format!(
+                "alarm_minute_ms must be between 10 and 60000 (one real minute), got {minute}"
+            )));
+        }
+        let retry = self.alerting.webhook_retry.as_millis();
+        if !(1..=3_600_000).contains(&retry) {
+            return Err(ConfigError::Invalid(format!(
+                "webhook_retry_ms must be between 1 and 3600000 (one hour), got {retry}"
             )));
         }
         Ok(())
@@ -340,7 +393,7 @@ mod tests {
         let file = dir.path().join("gatehouse.toml");
         std::fs::write(
             &file,
-            "database_url = \"file.db\"\npoll_interval_secs = 120\n",
+            "database_url = \"file.db\"\npoll_interval_secs = 120\nalarm_minute_ms = 1000\n",
         )
         .unwrap();
         let args = ConfigArgs {
@@ -356,6 +409,8 @@ mod tests {
             "flag overrides file"
         );
         assert_eq!(config.addr, Config::default().addr, "default kept");
+        assert_eq!(config.alerting.alarm_minute, Duration::from_secs(1));
+        assert_eq!(config.alerting.webhook_retry, Duration::from_secs(10));
     }
 
     #[test]
@@ -376,6 +431,13 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("rate_limit_share"), "{err}");
+
+        let err = Config::load(&ConfigArgs {
+            alarm_minute_ms: Some(0),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("alarm_minute_ms"), "{err}");
     }
 
     #[test]

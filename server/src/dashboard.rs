@@ -1,14 +1,26 @@
-//! Builds the ingestion-health dashboard from the sources, their status rows and the last 24
-//! hours of per-minute health counters: three small queries, never a scan of the events.
+//! Builds the ingestion-health dashboard from the sources, their status rows, the last 24 hours
+//! of per-minute health counters, the no-events alarms and the open alerts per source: five
+//! small queries, never a scan of the events.
 
 use std::collections::HashMap;
 
-use app::model::dashboard::{
-    Dashboard, DashboardTotals, ErrorCount, RateHeadroom, SourceHealth, CHART_MINUTES,
+use app::model::{
+    dashboard::{
+        Dashboard, DashboardTotals, ErrorCount, RateHeadroom, SourceHealth, CHART_MINUTES,
+    },
+    health::AlarmState,
 };
 use chrono::{DateTime, SecondsFormat};
 
-use crate::store::{HealthDayRow, SourceRow, StatusRow};
+use crate::store::{AlarmRow, HealthDayRow, SourceRow, StatusRow};
+
+/// The alarms and open alerts (from `Store::alarms` and `Store::open_alert_counts`).
+#[derive(Debug, Clone, Default)]
+pub struct Alerting {
+    pub alarms: Vec<AlarmRow>,
+    /// Open alerts per source id (`None`: about no source).
+    pub open_alerts: Vec<(Option<i64>, i64)>,
+}
 
 fn rfc3339(ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)
@@ -32,12 +44,22 @@ pub fn build(
     sources: &[SourceRow],
     statuses: &[StatusRow],
     health: &[HealthDayRow],
+    alerting: &Alerting,
 ) -> Dashboard {
     let statuses: HashMap<i64, &StatusRow> = statuses.iter().map(|s| (s.source_id, s)).collect();
     let health: HashMap<i64, &HealthDayRow> = health.iter().map(|h| (h.source_id, h)).collect();
+    let alarms: HashMap<i64, AlarmState> = alerting
+        .alarms
+        .iter()
+        .filter_map(|a| Some((a.source_id, AlarmState::parse(&a.state)?)))
+        .collect();
+    let open_alerts: HashMap<Option<i64>, i64> = alerting.open_alerts.iter().copied().collect();
     let empty = HealthDayRow::default();
 
-    let mut totals = DashboardTotals::default();
+    let mut totals = DashboardTotals {
+        open_alerts: open_alerts.values().sum::<i64>().clamp(0, u32::MAX as i64) as u32,
+        ..DashboardTotals::default()
+    };
     let mut out = Vec::with_capacity(sources.len());
     for source in sources {
         let status = statuses.get(&source.id).copied();
@@ -87,6 +109,18 @@ pub fn build(
         }
         totals.events_last_hour += last_hour;
         totals.events_last_day += last_day;
+        // Not evaluated yet (the monitor writes a row within a tick).
+        let alarm = alarms
+            .get(&source.id)
+            .copied()
+            .unwrap_or(if source.no_events_alarm {
+                AlarmState::InsufficientData
+            } else {
+                AlarmState::Disabled
+            });
+        if alarm == AlarmState::Alarm {
+            totals.alarms += 1;
+        }
         out.push(SourceHealth {
             id: source.id,
             name: source.name.clone(),
@@ -111,6 +145,10 @@ pub fn build(
             classification_failures_last_day: day.classification_failures,
             errors_last_day,
             last_error: status.and_then(|s| s.last_error_summary.clone()),
+            alarm,
+            open_alerts: open_alerts
+                .get(&Some(source.id))
+                .map_or(0, |n| (*n).clamp(0, u32::MAX as i64) as u32),
         });
     }
     Dashboard {
@@ -150,6 +188,7 @@ mod tests {
             last_error_summary: None,
             consecutive_failures: 0,
             last_event_time: Some(1_700_000_000_000),
+            last_event_received_at: Some(1_700_000_001_500),
             lag_ms: Some(1500),
             rate_limit_limit: Some(120),
             rate_limit_remaining: Some(57),
@@ -182,6 +221,17 @@ mod tests {
             ],
             &[status(1, "healthy"), status(2, "healthy")],
             &health,
+            &Alerting {
+                alarms: vec![AlarmRow {
+                    source_id: 1,
+                    state: "ALARM".into(),
+                    since: now_ms,
+                    armed_at: now_ms,
+                    evaluated_at: now_ms,
+                    reason: "No events for 24 hours".into(),
+                }],
+                open_alerts: vec![(Some(1), 2), (None, 1)],
+            },
         );
         let one = &dashboard.sources[0];
         assert_eq!(one.per_minute.len(), CHART_MINUTES);
@@ -212,6 +262,12 @@ mod tests {
             dashboard.sources[1].state, "paused",
             "a disabled source shows as paused"
         );
+        assert_eq!((one.alarm, one.open_alerts), (AlarmState::Alarm, 2));
+        assert_eq!(
+            (dashboard.sources[1].alarm, dashboard.sources[1].open_alerts),
+            (AlarmState::InsufficientData, 0),
+            "not evaluated yet"
+        );
         assert_eq!(
             dashboard.totals,
             DashboardTotals {
@@ -219,7 +275,9 @@ mod tests {
                 healthy: 1,
                 attention: 0,
                 events_last_hour: 22,
-                events_last_day: 122
+                events_last_day: 122,
+                open_alerts: 3,
+                alarms: 1,
             }
         );
     }

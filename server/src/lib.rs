@@ -1,6 +1,8 @@
 //! The Gatehouse server: configuration, storage, the engine behind the console, and the HTTP side.
 //! `main.rs` only parses the command line and calls into [`cli`].
 
+pub mod alarms;
+pub mod alerts;
 pub mod bench;
 pub mod cli;
 pub mod config;

@@ -1,5 +1,6 @@
-//! Encryption of API tokens at rest: XChaCha20-Poly1305 under a 32-byte key that lives in a
-//! file created with mode 0600 on first start (or comes from `GATEHOUSE_SECRET_KEY`).
+//! Encryption of secrets at rest (Okta API tokens, webhook signing secrets): XChaCha20-Poly1305
+//! under a 32-byte key that lives in a file created with mode 0600 on first start (or comes from
+//! `GATEHOUSE_SECRET_KEY`).
 
 use std::{io::Write, os::unix::fs::OpenOptionsExt, path::Path};
 
@@ -11,9 +12,24 @@ use chacha20poly1305::{
 
 use crate::config::{Config, Secret};
 
-/// Binds ciphertexts to their purpose: a sealed token cannot be replayed as another kind of secret.
-const TOKEN_AAD: &[u8] = b"gatehouse/okta-api-token/v1";
 const NONCE_LEN: usize = 24;
+
+/// What a secret is for. Each purpose is bound into its ciphertext (as associated data), so a
+/// sealed token cannot be replayed as another kind of secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    OktaToken,
+    WebhookSecret,
+}
+
+impl Purpose {
+    fn aad(self) -> &'static [u8] {
+        match self {
+            Purpose::OktaToken => b"gatehouse/okta-api-token/v1",
+            Purpose::WebhookSecret => b"gatehouse/webhook-secret/v1",
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
@@ -88,16 +104,25 @@ impl SecretBox {
         }
     }
 
-    /// nonce || ciphertext+tag.
+    /// An Okta API token, sealed.
     pub fn seal_token(&self, token: &Secret) -> Vec<u8> {
+        self.seal(Purpose::OktaToken, token)
+    }
+
+    pub fn open_token(&self, sealed: &[u8]) -> Result<Secret, SecretsError> {
+        self.open(Purpose::OktaToken, sealed)
+    }
+
+    /// nonce || ciphertext+tag.
+    pub fn seal(&self, purpose: Purpose, secret: &Secret) -> Vec<u8> {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = self
             .cipher
             .encrypt(
                 &nonce,
                 Payload {
-                    msg: token.expose().as_bytes(),
-                    aad: TOKEN_AAD,
+                    msg: secret.expose().as_bytes(),
+                    aad: purpose.aad(),
                 },
             )
             .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
@@ -107,7 +132,7 @@ impl SecretBox {
         out
     }
 
-    pub fn open_token(&self, sealed: &[u8]) -> Result<Secret, SecretsError> {
+    pub fn open(&self, purpose: Purpose, sealed: &[u8]) -> Result<Secret, SecretsError> {
         if sealed.len() < NONCE_LEN {
             return Err(SecretsError::Decrypt);
         }
@@ -118,7 +143,7 @@ impl SecretBox {
                 XNonce::from_slice(nonce),
                 Payload {
                     msg: body,
-                    aad: TOKEN_AAD,
+                    aad: purpose.aad(),
                 },
             )
             .map_err(|_| SecretsError::Decrypt)?;
@@ -166,6 +191,20 @@ mod tests {
         assert!(other
             .open_token(&secrets.seal_token(&Secret::new("x")))
             .is_err());
+    }
+
+    #[test]
+    fn a_sealed_token_does_not_open_as_another_purpose() {
+        let secrets = SecretBox::from_base64(&STANDARD.encode([7u8; 32])).unwrap();
+        let sealed = secrets.seal(Purpose::WebhookSecret, &Secret::new("shared-secret-123"));
+        assert_eq!(
+            secrets
+                .open(Purpose::WebhookSecret, &sealed)
+                .unwrap()
+                .expose(),
+            "shared-secret-123"
+        );
+        assert!(secrets.open_token(&sealed).is_err());
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! Each is served at `/api/<function name>` (explicit endpoints, no hash suffix), so tests and
 //! scripts have stable URLs.
 
+pub mod alerts;
 pub mod dashboard;
+pub mod health;
 pub mod sources;
 pub mod system;
 

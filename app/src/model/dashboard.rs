@@ -20,6 +20,10 @@ pub struct DashboardTotals {
     pub attention: u32,
     pub events_last_hour: i64,
     pub events_last_day: i64,
+    /// Open alerts of any kind, over all sources.
+    pub open_alerts: u32,
+    /// Sources whose no-events alarm is in ALARM.
+    pub alarms: u32,
 }
 
 /// Minutes in the events-per-minute chart (24 hours).
@@ -56,6 +60,10 @@ pub struct SourceHealth {
     pub errors_last_day: Vec<ErrorCount>,
     /// The last error, in words, with Okta's code when there was one.
     pub last_error: Option<String>,
+    /// The no-events alarm's state.
+    pub alarm: crate::model::health::AlarmState,
+    /// Open alerts about this source.
+    pub open_alerts: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

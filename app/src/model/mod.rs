@@ -1,7 +1,9 @@
 //! Types shared by the browser and the server. Serde only: no sqlx, no tokio.
 
+pub mod alert;
 pub mod dashboard;
 mod error;
+pub mod health;
 pub mod source;
 mod system;
 

@@ -392,12 +392,18 @@ pub const POLL_INTERVAL_MAX_SECS: u32 = 300;
 /// Backfill of a new source: 1 hour to 90 days (Okta keeps 90 days).
 pub const BACKFILL_HOURS_MAX: u32 = 90 * 24;
 
+/// `current_interval_secs` is the source's stored interval: keeping it is always accepted, since
+/// the operator's configuration (`poll_interval_secs`) may set one outside the bounds a person
+/// may choose (tests poll every few seconds).
 pub fn validate_poll_settings(
     interval_secs: u32,
     backfill_hours: u32,
+    current_interval_secs: u32,
 ) -> Result<(), Vec<crate::model::FieldError>> {
     let mut problems = Vec::new();
-    if !(POLL_INTERVAL_MIN_SECS..=POLL_INTERVAL_MAX_SECS).contains(&interval_secs) {
+    if interval_secs != current_interval_secs
+        && !(POLL_INTERVAL_MIN_SECS..=POLL_INTERVAL_MAX_SECS).contains(&interval_secs)
+    {
         problems.push(crate::model::FieldError {
             field: "poll_interval_secs".into(),
             problem: FieldProblem::new("Poll every 60 to 300 seconds."),

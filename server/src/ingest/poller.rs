@@ -33,6 +33,8 @@ pub struct PollContext {
     pub http: OktaHttp,
     pub secrets: SecretBox,
     pub metrics: std::sync::Arc<crate::telemetry::metrics::Metrics>,
+    /// Told about each finished cycle: checks, system alerts, the no-events alarm.
+    pub monitor: std::sync::Arc<crate::alarms::Monitor>,
 }
 
 /// The result of one cycle, for status, health and the attempts history.

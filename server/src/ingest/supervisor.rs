@@ -153,6 +153,10 @@ async fn run_source(ctx: PollContext, source_id: i64, wake: Arc<Notify>) {
                 Duration::from_secs(source.poll_interval_secs.max(1) as u64)
             }
         };
+        // Checks, system alerts and the alarm follow the status row they are derived from.
+        if let Err(e) = ctx.monitor.after_cycle(&source, &report).await {
+            tracing::warn!(error = %e, "updating health checks and alerts failed");
+        }
         // After the status row, so a scrape that sees this cycle's counters also sees its status.
         ctx.metrics.record_cycle(source.id, &report);
         tokio::select! {

@@ -91,8 +91,8 @@ pub struct AttemptRecord {
 const STATUS_COLUMNS: &str =
     "source_id, state, reason, last_poll_finished_at, last_poll_duration_ms,
     last_poll_outcome, last_success_at, last_error_class, last_error_code, last_error_summary,
-    consecutive_failures, last_event_time, lag_ms, rate_limit_limit, rate_limit_remaining,
-    rate_limit_reset, events_total";
+    consecutive_failures, last_event_time, last_event_received_at, lag_ms, rate_limit_limit,
+    rate_limit_remaining, rate_limit_reset, events_total";
 
 /// One source's health over a window (the dashboard's raw material); see `health_since`.
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
@@ -126,6 +126,8 @@ pub struct StatusRow {
     pub last_error_summary: Option<String>,
     pub consecutive_failures: i64,
     pub last_event_time: Option<i64>,
+    /// When events were last stored (the no-events alarm's input).
+    pub last_event_received_at: Option<i64>,
     pub lag_ms: Option<i64>,
     pub rate_limit_limit: Option<i64>,
     pub rate_limit_remaining: Option<i64>,

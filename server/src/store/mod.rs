@@ -1,10 +1,17 @@
 //! All SQL lives under this module. Row structs here are separate from the `app::model` types.
 
+mod alerts;
+mod health;
 mod ingest;
 mod sources;
 
 use std::{str::FromStr, time::Duration};
 
+pub use alerts::{
+    AlertChange, AlertQuery, AlertRow, AlertSelector, AttemptResult, DeliveryRow, DestinationRow,
+    DestinationWrite, DueDelivery, NewAlert, PayloadFn, SecretChange,
+};
+pub use health::{AlarmRow, AlarmWrite, AttemptRow, CheckRow, CheckWrite, TransitionRow};
 pub use ingest::{
     AttemptRecord, CommitOutcome, ErrorDetail, HealthDayRow, HealthTotals, PageCommit,
     RequestFailure, StatusRow, StatusUpdate,

@@ -1,8 +1,11 @@
 //! Prometheus metrics. Counters and the poll-duration histogram are kept in memory and fed in
-//! ONE place, at the end of each poll cycle ([`Metrics::record_cycle`]); gauges (lag, rate-limit
-//! headroom, state) are read from the sources' status rows when `/metrics` is scraped.
+//! ONE place each: the end of each poll cycle ([`Metrics::record_cycle`]) and each webhook
+//! delivery attempt ([`Metrics::record_delivery`]); gauges (lag, rate-limit headroom, state,
+//! alarm, open alerts) are read from the database when `/metrics` is scraped.
 
 use std::{collections::BTreeMap, fmt::Write as _, sync::Mutex};
+
+use app::model::alert::Severity;
 
 use crate::{
     ingest::poller::CycleReport,
@@ -12,9 +15,22 @@ use crate::{
 /// Upper bounds (seconds) of the poll-duration histogram's buckets.
 const POLL_BUCKETS: [f64; 11] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0];
 
+/// Outcomes of webhook delivery attempts: delivered, failed but to be retried, failed for good.
+const DELIVERY_OUTCOMES: [&str; 3] = ["delivered", "retried", "failed"];
+
 #[derive(Debug, Default)]
 pub struct Metrics {
     sources: Mutex<BTreeMap<i64, SourceCounters>>,
+    deliveries: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+/// What `/metrics` reads from the database besides the sources and their status rows.
+#[derive(Debug, Clone, Default)]
+pub struct AlertGauges {
+    /// (source id, no-events alarm state).
+    pub alarms: Vec<(i64, String)>,
+    /// (severity, open alerts).
+    pub open_by_severity: Vec<(String, i64)>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -58,8 +74,18 @@ impl Metrics {
         counters.classification_failures += report.quarantined;
     }
 
-    /// The Prometheus text exposition of every source's metrics.
-    pub fn render(&self, sources: &[(SourceRow, Option<StatusRow>)]) -> String {
+    /// Counts one webhook delivery attempt: `delivered`, `retried` or `failed`.
+    pub fn record_delivery(&self, outcome: &'static str) {
+        let mut deliveries = self.deliveries.lock().unwrap_or_else(|e| e.into_inner());
+        *deliveries.entry(outcome).or_default() += 1;
+    }
+
+    /// The Prometheus text exposition of every source's metrics, then the alerts'.
+    pub fn render(
+        &self,
+        sources: &[(SourceRow, Option<StatusRow>)],
+        gauges: &AlertGauges,
+    ) -> String {
         let counters = self
             .sources
             .lock()
@@ -247,6 +273,60 @@ impl Metrics {
                 1.0,
             );
         }
+        family(
+            &mut out,
+            "gatehouse_no_events_alarm",
+            "gauge",
+            "1 for the source's no-events alarm state (OK, ALARM, INSUFFICIENT_DATA, DISABLED).",
+        );
+        for (labels, row, _, _) in &labelled {
+            if let Some((_, state)) = gauges.alarms.iter().find(|(id, _)| *id == row.id) {
+                sample(
+                    &mut out,
+                    "gatehouse_no_events_alarm",
+                    &format!("{labels},state=\"{}\"", escape(state)),
+                    1.0,
+                );
+            }
+        }
+        family(
+            &mut out,
+            "gatehouse_alerts_open",
+            "gauge",
+            "Open alerts by severity.",
+        );
+        for severity in Severity::ALL {
+            let open = gauges
+                .open_by_severity
+                .iter()
+                .find(|(s, _)| s == severity.as_str())
+                .map_or(0, |(_, n)| *n);
+            sample(
+                &mut out,
+                "gatehouse_alerts_open",
+                &format!("severity=\"{}\"", severity.as_str()),
+                open as f64,
+            );
+        }
+        let deliveries = self
+            .deliveries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        family(
+            &mut out,
+            "gatehouse_webhook_deliveries_total",
+            "counter",
+            "Webhook delivery attempts by outcome (delivered, retried, failed), since start.",
+        );
+        for outcome in DELIVERY_OUTCOMES {
+            sample(
+                &mut out,
+                "gatehouse_webhook_deliveries_total",
+                &format!("outcome=\"{outcome}\""),
+                deliveries.get(outcome).copied().unwrap_or(0) as f64,
+            );
+        }
         out
     }
 }
@@ -290,7 +370,14 @@ mod tests {
                 ..CycleReport::default()
             },
         );
-        let text = metrics.render(&[(SourceRow::sample(1, "Prod \"EU\""), None)]);
+        metrics.record_delivery("delivered");
+        metrics.record_delivery("retried");
+        metrics.record_delivery("delivered");
+        let gauges = AlertGauges {
+            alarms: vec![(1, "ALARM".into())],
+            open_by_severity: vec![("CRITICAL".into(), 2)],
+        };
+        let text = metrics.render(&[(SourceRow::sample(1, "Prod \"EU\""), None)], &gauges);
         let labels = r#"source_id="1",source="Prod \"EU\"""#;
         for line in [
             format!(r#"gatehouse_okta_requests_total{{{labels},outcome="ok"}} 4"#),
@@ -302,6 +389,11 @@ mod tests {
             format!(r#"gatehouse_poll_duration_seconds_count{{{labels}}} 2"#),
             format!(r#"gatehouse_classification_failures_total{{{labels}}} 2"#),
             format!(r#"gatehouse_source_state{{{labels},state="pending"}} 1"#),
+            format!(r#"gatehouse_no_events_alarm{{{labels},state="ALARM"}} 1"#),
+            r#"gatehouse_alerts_open{severity="CRITICAL"} 2"#.to_owned(),
+            r#"gatehouse_alerts_open{severity="INFO"} 0"#.to_owned(),
+            r#"gatehouse_webhook_deliveries_total{outcome="delivered"} 2"#.to_owned(),
+            r#"gatehouse_webhook_deliveries_total{outcome="failed"} 0"#.to_owned(),
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
         }

@@ -49,7 +49,21 @@ async fn metrics(engine: Arc<Engine>) -> impl IntoResponse {
             (row, status)
         })
         .collect();
-    let body = engine.supervisor.context().metrics.render(&sources);
+    let gauges = crate::telemetry::metrics::AlertGauges {
+        alarms: store
+            .alarms()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.source_id, a.state))
+            .collect(),
+        open_by_severity: store.open_alerts_by_severity().await.unwrap_or_default(),
+    };
+    let body = engine
+        .supervisor
+        .context()
+        .metrics
+        .render(&sources, &gauges);
     (
         [(
             axum::http::header::CONTENT_TYPE,

@@ -37,21 +37,27 @@ impl Harness {
 
     /// `timeout_secs`: the Okta request timeout (short, so hang faults are quick to test).
     pub async fn with_timeout(orgs: Vec<OrgConfig>, timeout_secs: u64) -> Self {
+        Self::configured(orgs, |args| args.request_timeout_secs = Some(timeout_secs)).await
+    }
+
+    /// The defaults below, changed by `configure` (e.g. a fast alarm clock, quick retries).
+    pub async fn configured(orgs: Vec<OrgConfig>, configure: impl FnOnce(&mut ConfigArgs)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let simulator = Simulator::new(orgs);
         let running = simulator
             .spawn("127.0.0.1:0".parse().unwrap())
             .await
             .unwrap();
-        let config = Config::load(&ConfigArgs {
+        let mut args = ConfigArgs {
             database_url: Some(dir.path().join("gatehouse.db").display().to_string()),
             secret_key_file: Some(dir.path().join("secret.key")),
             // Long: supervisor tests move pollers on with `wake`, never by waiting for the interval.
             poll_interval_secs: Some(60),
-            request_timeout_secs: Some(timeout_secs),
+            request_timeout_secs: Some(3),
             ..ConfigArgs::default()
-        })
-        .unwrap();
+        };
+        configure(&mut args);
+        let config = Config::load(&args).unwrap();
         let engine = gatehouse::cli::open_engine(config, Some(running.addr))
             .await
             .unwrap();
@@ -140,6 +146,24 @@ where
     loop {
         if check().await {
             return;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Polls `probe` every 25 ms until it gives a value or `timeout` passes (then panics with `what`).
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
         }
         if tokio::time::Instant::now() >= deadline {
             panic!("timed out after {timeout:?} waiting for {what}");

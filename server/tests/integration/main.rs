@@ -1,6 +1,7 @@
 //! The integration tests: one binary. Each test starts a real Okta simulator on port 0 and a
 //! fresh migrated SQLite file, and talks to it over loopback HTTP exactly as production does.
 
+mod alerts;
 mod cli;
 mod harness;
 mod ingest;

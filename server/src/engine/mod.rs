@@ -1,12 +1,23 @@
-//! The server's engine: storage, secrets, the Okta client, the pollers and (optionally) the
-//! built-in simulator. Everything a server function may ask for goes through [`Engine`], which
+//! The server's engine: storage, secrets, the Okta client, the pollers, the alarm monitor and
+//! the alerts. Everything a server function may ask for goes through [`Engine`], which
 //! implements `app::backend::Console`; the command line uses the same methods.
+//!
+//! | file | job |
+//! |---|---|
+//! | `mod.rs` | the engine, sources, the `Console` implementation |
+//! | `alerting.rs` | source health, alerts, webhook destinations |
+
+mod alerting;
 
 use std::sync::Arc;
 
 use app::{
     backend::Console,
     model::{
+        alert::{
+            AlertDetail, AlertFilter, AlertSummary, Destination, DestinationInput, TestDelivery,
+        },
+        health::SourceHealthDetail,
         source::{
             self, validate_api_token, AlarmSettings, EnrichmentSettings, FieldProblem,
             SourceDetail, SourceSetup, SourceSummary, WizardOptions,
@@ -17,11 +28,13 @@ use app::{
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::{
+    alarms::Monitor,
+    alerts::{delivery::DeliveryWorker, webhook::WebhookClient, Alerts, Resolution},
     config::{Config, Secret},
     ingest::{PollContext, Supervisor},
     okta::{OktaError, OktaHttp},
     secrets::SecretBox,
-    store::{NewSource, Store, StoreError},
+    store::{AlertSelector, NewSource, Store, StoreError},
 };
 
 pub struct Engine {
@@ -30,7 +43,23 @@ pub struct Engine {
     pub secrets: SecretBox,
     pub http: OktaHttp,
     pub supervisor: Arc<Supervisor>,
+    pub alerts: Alerts,
+    pub monitor: Arc<Monitor>,
+    pub webhooks: WebhookClient,
     pub started_at: DateTime<Utc>,
+}
+
+/// The alarm monitor and the delivery worker, running; aborted when dropped.
+pub struct AlertingTasks {
+    monitor: tokio::task::JoinHandle<()>,
+    deliveries: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for AlertingTasks {
+    fn drop(&mut self) {
+        self.monitor.abort();
+        self.deliveries.abort();
+    }
 }
 
 /// A source to add, as typed by a person (validated by [`Engine::add_source`]).
@@ -61,11 +90,14 @@ pub enum EngineError {
 
 impl Engine {
     pub fn new(config: Config, store: Store, secrets: SecretBox, http: OktaHttp) -> Arc<Self> {
+        let alerts = Alerts::new(store.clone());
+        let monitor = Monitor::new(store.clone(), alerts.clone(), config.alerting.alarm_minute);
         let supervisor = Supervisor::new(PollContext {
             store: store.clone(),
             http: http.clone(),
             secrets: secrets.clone(),
             metrics: Default::default(),
+            monitor: Arc::clone(&monitor),
         });
         Arc::new(Self {
             config,
@@ -73,8 +105,28 @@ impl Engine {
             secrets,
             http,
             supervisor,
+            alerts,
+            monitor,
+            webhooks: WebhookClient::new(),
             started_at: Utc::now(),
         })
+    }
+
+    /// Starts the alarm monitor's tick and the webhook delivery worker (the server does this
+    /// once it serves; tests when they need them). Both stop when the handle is dropped.
+    pub fn spawn_alerting(&self) -> AlertingTasks {
+        AlertingTasks {
+            monitor: self.monitor.spawn(),
+            deliveries: DeliveryWorker {
+                store: self.store.clone(),
+                secrets: self.secrets.clone(),
+                client: self.webhooks.clone(),
+                queued: self.alerts.queued(),
+                retry_base: self.config.alerting.webhook_retry,
+                metrics: Arc::clone(&self.supervisor.context().metrics),
+            }
+            .spawn(),
+        }
     }
 
     /// Asks Okta for one System Log event with `token`: proves host, token and permission.
@@ -168,21 +220,35 @@ impl Engine {
             self.store
                 .set_status_state(id, "pending", "Resumed; waiting for the next poll")
                 .await?;
+            // The threshold counts from now: a resumed source is not in ALARM for the pause.
+            self.monitor.arm(id).await?;
         } else {
             self.supervisor.stop(id).await;
             self.store
                 .set_status_state(id, "paused", "Paused by an administrator")
                 .await?;
+            self.monitor.evaluate(id).await?;
         }
         self.supervisor.reconcile().await?;
         Ok(())
     }
 
-    /// Stops the poller first, then removes the source and all its data.
+    /// Stops the poller first, resolves the source's open alerts (they keep its name), then
+    /// removes the source and all its data.
     pub async fn remove_source(&self, id: i64) -> Result<(), EngineError> {
         self.supervisor.stop(id).await;
-        if !self.store.delete_source(id).await? {
-            return Err(EngineError::NoSuchSource(id));
+        {
+            // No alarm evaluation may raise an alert for the source in between.
+            let _monitor = self.monitor.exclusive().await;
+            if self.store.source(id).await?.is_none() {
+                return Err(EngineError::NoSuchSource(id));
+            }
+            self.alerts
+                .resolve(AlertSelector::Source(id), Resolution::Automatically)
+                .await?;
+            if !self.store.delete_source(id).await? {
+                return Err(EngineError::NoSuchSource(id));
+            }
         }
         self.supervisor.reconcile().await?;
         tracing::info!(source.id = id, "source removed");
@@ -202,7 +268,7 @@ impl EngineError {
     }
 }
 
-fn store_error(context: &'static str) -> impl FnOnce(StoreError) -> AppError {
+pub(crate) fn store_error(context: &'static str) -> impl FnOnce(StoreError) -> AppError {
     move |e| internal(context, e)
 }
 
@@ -216,7 +282,7 @@ fn found(id: i64) -> impl FnOnce(bool) -> Result<(), AppError> {
     }
 }
 
-fn rfc3339_ms(ms: i64) -> String {
+pub(crate) fn rfc3339_ms(ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -264,7 +330,17 @@ impl Console for Engine {
             )
             .await
             .map_err(store_error(context))?;
-        Ok(crate::dashboard::build(now, &sources, &statuses, &health))
+        let alerting = crate::dashboard::Alerting {
+            alarms: self.store.alarms().await.map_err(store_error(context))?,
+            open_alerts: self
+                .store
+                .open_alert_counts()
+                .await
+                .map_err(store_error(context))?,
+        };
+        Ok(crate::dashboard::build(
+            now, &sources, &statuses, &health, &alerting,
+        ))
     }
 
     async fn wizard_options(&self) -> Result<WizardOptions, AppError> {
@@ -374,6 +450,11 @@ impl Console for Engine {
             .await
             .map_err(store_error("save_alarm"))
             .and_then(found(id))?;
+        // New settings: the threshold counts from now.
+        self.monitor
+            .arm(id)
+            .await
+            .map_err(store_error("save_alarm"))?;
         Ok(settings)
     }
 
@@ -384,6 +465,10 @@ impl Console for Engine {
             .await
             .map_err(store_error("finish_setup"))
             .and_then(found(id))?;
+        self.monitor
+            .arm(id)
+            .await
+            .map_err(store_error("finish_setup"))?;
         self.supervisor
             .reconcile()
             .await
@@ -421,8 +506,9 @@ impl Console for Engine {
         interval_secs: u32,
         backfill_hours: u32,
     ) -> Result<(), AppError> {
-        source::validate_poll_settings(interval_secs, backfill_hours).map_err(AppError::Fields)?;
         let current = self.source_detail(id).await?;
+        source::validate_poll_settings(interval_secs, backfill_hours, current.poll_interval_secs)
+            .map_err(AppError::Fields)?;
         if backfill_hours != current.backfill_hours && !current.backfill_editable {
             return Err(AppError::Fields(vec![FieldError {
                 field: "backfill_hours".into(),
@@ -463,6 +549,42 @@ impl Console for Engine {
         self.remove_source(id)
             .await
             .map_err(|e| e.into_app("delete_source"))
+    }
+
+    async fn source_health(&self, id: i64) -> Result<SourceHealthDetail, AppError> {
+        Engine::source_health(self, id).await
+    }
+
+    async fn list_alerts(&self, filter: AlertFilter) -> Result<Vec<AlertSummary>, AppError> {
+        Engine::list_alerts(self, filter).await
+    }
+
+    async fn alert_detail(&self, id: i64) -> Result<AlertDetail, AppError> {
+        Engine::alert_detail(self, id).await
+    }
+
+    async fn resolve_alert(&self, id: i64) -> Result<(), AppError> {
+        Engine::resolve_alert(self, id).await
+    }
+
+    async fn list_destinations(&self) -> Result<Vec<Destination>, AppError> {
+        Engine::list_destinations(self).await
+    }
+
+    async fn save_destination(
+        &self,
+        id: Option<i64>,
+        input: DestinationInput,
+    ) -> Result<i64, AppError> {
+        Engine::save_destination(self, id, input).await
+    }
+
+    async fn delete_destination(&self, id: i64) -> Result<(), AppError> {
+        Engine::delete_destination(self, id).await
+    }
+
+    async fn test_destination(&self, id: i64) -> Result<TestDelivery, AppError> {
+        Engine::test_destination(self, id).await
     }
 
     async fn system_info(&self) -> Result<SystemInfo, AppError> {
