@@ -36,9 +36,59 @@ pub fn grouped(n: i64) -> String {
     out
 }
 
+/// A duration for people: "350 ms", "1.2 s", "42 s", "3 min", "1.5 h", "3 d".
+pub fn duration_words(ms: i64) -> String {
+    let ms = ms.max(0);
+    match ms {
+        ms if ms < 1000 => format!("{ms} ms"),
+        ms if ms < 10_000 => format!("{:.1} s", ms as f64 / 1000.0),
+        ms if ms < 60_000 => format!("{} s", ms / 1000),
+        ms if ms < 3_600_000 => format!("{} min", ms / 60_000),
+        ms if ms < 10 * 3_600_000 => format!("{:.1} h", ms as f64 / 3_600_000.0),
+        ms if ms < 2 * 86_400_000 => format!("{} h", ms / 3_600_000),
+        ms => format!("{} d", ms / 86_400_000),
+    }
+}
+
+/// A period chosen in minutes, in its largest whole unit: `1440` → `24 hours`, `90` →
+/// `90 minutes`, `2880` → `2 days`.
+pub fn timeframe_words(minutes: u32) -> String {
+    if minutes.is_multiple_of(24 * 60) && minutes >= 2 * 24 * 60 {
+        counted(i64::from(minutes / (24 * 60)), "day")
+    } else if minutes.is_multiple_of(60) {
+        counted(i64::from(minutes / 60), "hour")
+    } else {
+        counted(i64::from(minutes), "minute")
+    }
+}
+
+/// `1 hour`, `2 hours`, `1,500 events`: a count and its noun, plural unless one.
+pub fn counted(n: i64, noun: &str) -> String {
+    format!("{} {noun}{}", grouped(n), if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_like_people_say_them() {
+        assert_eq!(duration_words(350), "350 ms");
+        assert_eq!(duration_words(1234), "1.2 s");
+        assert_eq!(duration_words(42_000), "42 s");
+        assert_eq!(duration_words(180_500), "3 min");
+        assert_eq!(duration_words(5_400_000), "1.5 h");
+        assert_eq!(duration_words(3 * 86_400_000), "3 d");
+    }
+
+    #[test]
+    fn alarm_periods_read_in_the_largest_whole_unit() {
+        assert_eq!(timeframe_words(15), "15 minutes");
+        assert_eq!(timeframe_words(60), "1 hour");
+        assert_eq!(timeframe_words(1440), "24 hours");
+        assert_eq!(timeframe_words(2880), "2 days");
+        assert_eq!(counted(1, "delivery"), "1 delivery");
+    }
 
     #[test]
     fn counts_are_grouped_by_thousands() {

@@ -1,5 +1,49 @@
 use leptos::prelude::*;
 
+use crate::model::health::{AlarmState, CheckState};
+
+/// The colour of a [`Pill`]. Each names its full Tailwind classes, so Tailwind finds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Green,
+    Sky,
+    Amber,
+    Orange,
+    Red,
+    Slate,
+}
+
+impl Tone {
+    pub fn classes(self) -> &'static str {
+        match self {
+            Tone::Green => "bg-emerald-100 text-emerald-800",
+            Tone::Sky => "bg-sky-100 text-sky-800",
+            Tone::Amber => "bg-amber-100 text-amber-900",
+            Tone::Orange => "bg-orange-100 text-orange-800",
+            Tone::Red => "bg-red-100 text-red-800",
+            Tone::Slate => "bg-slate-100 text-slate-700",
+        }
+    }
+}
+
+/// The shape every badge shares; the tone adds the colours.
+const PILL: &str =
+    "inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium";
+
+fn pill_class(tone: Tone) -> String {
+    format!("{PILL} {}", tone.classes())
+}
+
+/// A short coloured label (a state, a severity). The text says it all; the colour only helps.
+#[component]
+pub fn Pill(
+    tone: Tone,
+    #[prop(optional, into)] title: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    view! { <span class=pill_class(tone) title=title>{children()}</span> }
+}
+
 /// A source's state as a coloured label: healthy, backfilling, degraded, failing, paused,
 /// pending or setup.
 #[component]
@@ -13,17 +57,42 @@ pub fn StatusBadge(#[prop(into)] state: Signal<String>) -> impl IntoView {
         "setup" => "Setup not finished",
         _ => "Pending",
     };
-    let colour = move || match state.get().as_str() {
-        "healthy" => "bg-emerald-100 text-emerald-800",
-        "backfilling" => "bg-sky-100 text-sky-800",
-        "degraded" => "bg-amber-100 text-amber-900",
-        "failing" => "bg-red-100 text-red-800",
-        _ => "bg-slate-100 text-slate-700",
+    let tone = move || match state.get().as_str() {
+        "healthy" => Tone::Green,
+        "backfilling" => Tone::Sky,
+        "degraded" => Tone::Amber,
+        "failing" => Tone::Red,
+        _ => Tone::Slate,
     };
-    view! {
-        <span class=move || format!("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium {}", colour())>
-            {label}
-        </span>
+    view! { <span class=move || pill_class(tone())>{label}</span> }
+}
+
+/// One health check's state: Passing, Warning, Failing or Unknown.
+#[component]
+pub fn CheckBadge(#[prop(into)] state: Signal<CheckState>) -> impl IntoView {
+    let look = move || match state.get() {
+        CheckState::Passing => ("Passing", Tone::Green),
+        CheckState::Warning => ("Warning", Tone::Amber),
+        CheckState::Failing => ("Failing", Tone::Red),
+        CheckState::Unknown => ("Unknown", Tone::Slate),
+    };
+    view! { <span class=move || pill_class(look().1)>{move || look().0}</span> }
+}
+
+/// The no-events alarm's state: OK, Alarm, Insufficient data or Off.
+#[component]
+pub fn AlarmBadge(#[prop(into)] state: Signal<AlarmState>) -> impl IntoView {
+    let look = move || alarm_look(state.get());
+    view! { <span class=move || pill_class(look().1)>{move || look().0}</span> }
+}
+
+/// How an alarm state reads and looks.
+pub fn alarm_look(state: AlarmState) -> (&'static str, Tone) {
+    match state {
+        AlarmState::Ok => ("OK", Tone::Green),
+        AlarmState::Alarm => ("Alarm", Tone::Red),
+        AlarmState::InsufficientData => ("Insufficient data", Tone::Slate),
+        AlarmState::Disabled => ("Off", Tone::Slate),
     }
 }
 

@@ -1,5 +1,6 @@
-//! `/`: the ingestion-health dashboard. Totals across sources, then one card per source with its
-//! events per minute over the last 24 hours, lag, polls, rate-limit headroom and errors.
+//! `/`: the ingestion-health dashboard. Totals across sources (with open alerts and alarms), then
+//! one card per source with its events per minute over the last 24 hours, lag, polls, rate-limit
+//! headroom, errors, open alerts and, when it needs saying, its no-events alarm.
 
 use std::time::Duration;
 
@@ -13,12 +14,15 @@ use crate::{
         card::Card,
         chart::EventsChart,
         error_note::ErrorNote,
-        formatted::{grouped, readable_utc, Timestamp},
+        formatted::{duration_words, grouped, readable_utc, Timestamp},
         page_header::PageHeader,
-        status_badge::StatusBadge,
+        status_badge::{Pill, StatusBadge, Tone},
         ticker::use_ticker,
     },
-    model::dashboard::{Dashboard, DashboardTotals, ErrorCount, RateHeadroom, SourceHealth},
+    model::{
+        dashboard::{Dashboard, DashboardTotals, ErrorCount, RateHeadroom, SourceHealth},
+        health::AlarmState,
+    },
 };
 
 /// How often the dashboard asks the server again (the current minute's count moves every poll).
@@ -95,7 +99,7 @@ fn Totals(totals: DashboardTotals) -> impl IntoView {
     };
     view! {
         <section aria-label="Totals">
-            <dl class="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-5">
+            <dl class="grid grid-cols-2 gap-4 sm:grid-cols-4 xl:grid-cols-7">
                 <Tile id="total-sources" label="Sources" value=grouped(totals.sources.into()) />
                 <Tile
                     id="total-healthy"
@@ -111,20 +115,48 @@ fn Totals(totals: DashboardTotals) -> impl IntoView {
                 />
                 <Tile id="total-events-hour" label="Events last hour" value=grouped(totals.events_last_hour) />
                 <Tile id="total-events-day" label="Events last 24 hours" value=grouped(totals.events_last_day) />
+                <Tile
+                    id="total-open-alerts"
+                    label="Open alerts"
+                    value=grouped(totals.open_alerts.into())
+                    tone=alert_tone(totals.open_alerts)
+                    href="/alerts"
+                />
+                <Tile
+                    id="total-alarms"
+                    label="Alarms"
+                    value=grouped(totals.alarms.into())
+                    tone=alert_tone(totals.alarms)
+                />
             </dl>
         </section>
     }
 }
 
-/// One stat: the term above a large number, the number labelled by the term.
+/// Red when anything is counted, so open alerts and alarms stand out.
+fn alert_tone(count: u32) -> &'static str {
+    if count > 0 {
+        "text-red-700"
+    } else {
+        "text-slate-900"
+    }
+}
+
+/// One stat: the term above a large number, the number labelled by the term (and a link to
+/// what it counts, when there is a page for that).
 #[component]
 fn Tile(
     id: &'static str,
     label: &'static str,
     value: String,
     #[prop(default = "text-slate-900")] tone: &'static str,
+    #[prop(optional)] href: Option<&'static str>,
 ) -> impl IntoView {
     let term_id = format!("{id}-term");
+    let value = match href {
+        Some(href) => view! { <A href=href attr:class="hover:underline">{value}</A> }.into_any(),
+        None => value.into_any(),
+    };
     view! {
         <div class="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm">
             <dt id=term_id.clone() class="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
@@ -169,6 +201,15 @@ fn SourceCard(source: SourceHealth, now: Option<i64>) -> impl IntoView {
         }
     });
 
+    let alarm = alarm_note(source.alarm).map(|note| {
+        view! {
+            <dt id=key("alarm-term") class="sr-only">"No-events alarm"</dt>
+            <dd aria-labelledby=key("alarm-term") class="flex flex-wrap items-center justify-end gap-2 text-sm">
+                {note}
+            </dd>
+        }
+    });
+
     view! {
         <section
             aria-labelledby=labelled_by
@@ -181,12 +222,13 @@ fn SourceCard(source: SourceHealth, now: Option<i64>) -> impl IntoView {
                     </h2>
                     <p class="text-xs text-slate-500">{source.org_host}</p>
                 </div>
-                <dl>
+                <dl class="flex flex-col items-end gap-1">
                     <dt id=key("status-term") class="sr-only">"Status"</dt>
                     <dd aria-labelledby=key("status-term") class="flex flex-wrap items-center justify-end gap-2 text-sm">
                         <StatusBadge state=source.state />
                         <span class="text-slate-600">{reason}</span>
                     </dd>
+                    {alarm}
                 </dl>
             </div>
             <EventsChart values=source.per_minute />
@@ -206,6 +248,11 @@ fn SourceCard(source: SourceHealth, now: Option<i64>) -> impl IntoView {
                 </Row>
                 <Row id=key("errors") label="Errors (24 h)">
                     <ErrorChips errors=source.errors_last_day />
+                </Row>
+                <Row id=key("open-alerts") label="Open alerts">
+                    <A href=format!("/alerts?source={id}") attr:class=format!("tabular-nums hover:underline {}", alert_tone(source.open_alerts))>
+                        {grouped(source.open_alerts.into())}
+                    </A>
                 </Row>
                 {last_error}
             </dl>
@@ -229,6 +276,28 @@ fn Row(
             <dt id=term_id.clone() class="text-xs font-medium text-slate-500">{label}</dt>
             <dd aria-labelledby=term_id class="mt-0.5 text-slate-900">{children()}</dd>
         </div>
+    }
+}
+
+/// The no-events alarm, when it has something to say: ALARM as a red "No events" pill,
+/// INSUFFICIENT_DATA muted. OK and an alarm switched off say nothing here.
+fn alarm_note(state: AlarmState) -> Option<AnyView> {
+    match state {
+        AlarmState::Alarm => Some(
+            view! {
+                <Pill tone=Tone::Red>"No events"</Pill>
+                <span class="text-red-700">"None arrived within the alarm's timeframe"</span>
+            }
+            .into_any(),
+        ),
+        AlarmState::InsufficientData => Some(
+            view! {
+                <Pill tone=Tone::Slate>"Insufficient data"</Pill>
+                <span class="text-slate-500">"No-events alarm: not enough time observed yet"</span>
+            }
+            .into_any(),
+        ),
+        AlarmState::Ok | AlarmState::Disabled => None,
     }
 }
 
@@ -350,20 +419,6 @@ fn relative_words(elapsed_secs: i64) -> String {
     }
 }
 
-/// A duration for people: "350 ms", "1.2 s", "42 s", "3 min", "1.5 h", "3 d".
-fn duration_words(ms: i64) -> String {
-    let ms = ms.max(0);
-    match ms {
-        ms if ms < 1000 => format!("{ms} ms"),
-        ms if ms < 10_000 => format!("{:.1} s", ms as f64 / 1000.0),
-        ms if ms < 60_000 => format!("{} s", ms / 1000),
-        ms if ms < 3_600_000 => format!("{} min", ms / 60_000),
-        ms if ms < 10 * 3_600_000 => format!("{:.1} h", ms as f64 / 3_600_000.0),
-        ms if ms < 2 * 86_400_000 => format!("{} h", ms / 3_600_000),
-        ms => format!("{} d", ms / 86_400_000),
-    }
-}
-
 /// Unix seconds of an RFC 3339 time (`2024-05-01T12:34:56.789Z`, or with a `+02:00` offset).
 /// The app crate has no date library; this is the one place that needs arithmetic on times.
 fn epoch_secs(rfc3339: &str) -> Option<i64> {
@@ -423,15 +478,5 @@ mod tests {
         assert_eq!(relative_words(185), "3 min ago");
         assert_eq!(relative_words(5 * 3600 + 10), "5 h ago");
         assert_eq!(relative_words(3 * 86_400), "3 d ago");
-    }
-
-    #[test]
-    fn durations_read_like_people_say_them() {
-        assert_eq!(duration_words(350), "350 ms");
-        assert_eq!(duration_words(1234), "1.2 s");
-        assert_eq!(duration_words(42_000), "42 s");
-        assert_eq!(duration_words(180_500), "3 min");
-        assert_eq!(duration_words(5_400_000), "1.5 h");
-        assert_eq!(duration_words(3 * 86_400_000), "3 d");
     }
 }

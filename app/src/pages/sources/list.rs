@@ -11,6 +11,7 @@ use crate::{
         formatted::{grouped, Timestamp},
         page_header::PageHeader,
         status_badge::StatusBadge,
+        table::{Column, Table},
         ticker::use_ticker,
     },
     model::source::SourceSummary,
@@ -72,26 +73,18 @@ fn NoSources() -> impl IntoView {
 
 #[component]
 fn SourceTable(sources: Vec<SourceSummary>) -> impl IntoView {
-    const HEAD: &str =
-        "whitespace-nowrap px-4 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500";
+    let columns = vec![
+        Column::text("Name"),
+        Column::text("Okta org"),
+        Column::text("Status"),
+        Column::number("Events processed"),
+        Column::text("Last event"),
+        Column::text("Token"),
+    ];
     view! {
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-            <table class="min-w-full divide-y divide-slate-200 text-sm" aria-label="Sources">
-                <thead class="bg-slate-50">
-                    <tr>
-                        <th scope="col" class=HEAD>"Name"</th>
-                        <th scope="col" class=HEAD>"Okta org"</th>
-                        <th scope="col" class=HEAD>"Status"</th>
-                        <th scope="col" class=format!("{HEAD} text-right")>"Events processed"</th>
-                        <th scope="col" class=HEAD>"Last event"</th>
-                        <th scope="col" class=HEAD>"Token"</th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100">
-                    {sources.into_iter().map(|source| view! { <SourceRow source /> }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Table label="Sources" columns>
+            {sources.into_iter().map(|source| view! { <SourceRow source /> }).collect_view()}
+        </Table>
     }
 }
 

@@ -7,7 +7,7 @@ mod settings;
 
 use std::time::Duration;
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
     components::A,
@@ -20,10 +20,10 @@ use crate::{
     components::status_badge::state_reason,
     components::{
         error_note::ErrorNote,
+        live::Latest,
         page_header::PageHeader,
         status_badge::StatusBadge,
         tabs::{TabPanel, Tabs},
-        ticker::use_ticker,
     },
     model::{source::SourceDetail, AppError},
 };
@@ -84,26 +84,28 @@ fn SourceNotFound(what: String) -> impl IntoView {
     .into_any()
 }
 
-/// The source as last read from the server; tabs read it and ask for a reload after a change.
-/// Answers are applied in the order their requests were made, so a slow periodic refresh never
-/// overwrites what a later save brought back.
+/// The source as last read from the server; tabs read it and ask for a reload after a change
+/// (see [`Latest`] for why answers never overwrite newer ones).
 #[derive(Clone, Copy)]
 struct Live {
+    id: i64,
     current: RwSignal<SourceDetail>,
-    /// (requests made, newest request applied)
-    order: StoredValue<(u64, u64)>,
+    latest: Latest<SourceDetail>,
 }
 
 impl Live {
     fn new(detail: SourceDetail) -> Self {
+        let id = detail.summary.id;
+        let latest = Latest::new(detail);
         Self {
-            current: RwSignal::new(detail),
-            order: StoredValue::new((0, 0)),
+            id,
+            current: latest.value,
+            latest,
         }
     }
 
     fn id(&self) -> i64 {
-        self.current.with_untracked(|d| d.summary.id)
+        self.id
     }
 
     /// The source's state, following refreshes.
@@ -122,25 +124,7 @@ impl Live {
 
     /// Reads the source again (failures are left to the next refresh).
     async fn reload(self) {
-        let Some(request) = self.order.try_update_value(|(made, _)| {
-            *made += 1;
-            *made
-        }) else {
-            return;
-        };
-        let Ok(fresh) = get_source(self.id()).await else {
-            return;
-        };
-        let newest = self.order.try_update_value(|(_, applied)| {
-            let newest = request > *applied;
-            if newest {
-                *applied = request;
-            }
-            newest
-        });
-        if newest == Some(true) && self.current.try_with_untracked(|d| *d != fresh) == Some(true) {
-            self.current.try_set(fresh);
-        }
+        let _ = self.latest.refresh(get_source(self.id())).await;
     }
 }
 
@@ -148,12 +132,7 @@ impl Live {
 fn SourceView(detail: SourceDetail) -> impl IntoView {
     let id = detail.summary.id;
     let live = Live::new(detail);
-    let ticks = use_ticker(REFRESH);
-    Effect::watch(
-        move || ticks.get(),
-        move |_, _, _| spawn_local(live.reload()),
-        false,
-    );
+    live.latest.refresh_every(REFRESH, move || get_source(id));
 
     let query = use_query_map();
     let tab = Signal::derive(move || {
@@ -208,7 +187,7 @@ fn SourceView(detail: SourceDetail) -> impl IntoView {
             <overview::OverviewTab live />
         </TabPanel>
         <TabPanel id="source" key="health" selected=tab>
-            <health::HealthTab live />
+            <health::HealthTab live active=Signal::derive(move || tab.get() == "health") />
         </TabPanel>
         <TabPanel id="source" key="enrichment" selected=tab>
             <enrichment::EnrichmentTab live />

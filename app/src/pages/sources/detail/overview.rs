@@ -5,6 +5,7 @@ use crate::components::{
     card::Card,
     formatted::{grouped, Timestamp},
     status_badge::StatusBadge,
+    term::Term,
 };
 
 /// What the source is and how it is doing; refreshed with the page (new events show up).
@@ -21,38 +22,26 @@ pub fn OverviewTab(live: Live) -> impl IntoView {
     view! {
         <Card title="Overview">
             <dl class="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[12rem_1fr]">
-                <Row id="overview-status" label="Status">
+                <Term id="overview-status" label="Status">
                     <span class="flex flex-wrap items-center gap-2">
                         <StatusBadge state />
                         <span class="text-slate-700">{reason}</span>
                     </span>
-                </Row>
-                <Row id="overview-events" label="Events processed">
+                </Term>
+                <Term id="overview-events" label="Events processed">
                     <span class="tabular-nums">{move || grouped(d.with(|d| d.summary.events_total))}</span>
-                </Row>
-                <Row id="overview-last-event" label="Last event">{last_event}</Row>
-                <Row id="overview-org" label="Okta org">{move || d.with(|d| d.summary.org_host.clone())}</Row>
-                <Row id="overview-created" label="Created">{created}</Row>
-                <Row id="overview-token" label="API token">
+                </Term>
+                <Term id="overview-last-event" label="Last event">{last_event}</Term>
+                <Term id="overview-org" label="Okta org">{move || d.with(|d| d.summary.org_host.clone())}</Term>
+                <Term id="overview-created" label="Created">{created}</Term>
+                <Term id="overview-token" label="API token">
                     {move || d.with(|d| format!("ending in …{}", d.summary.token_hint))}
-                </Row>
-                <Row id="overview-interval" label="Poll interval">
+                </Term>
+                <Term id="overview-interval" label="Poll interval">
                     {move || d.with(|d| format!("every {} seconds", d.poll_interval_secs))}
-                </Row>
+                </Term>
             </dl>
         </Card>
-    }
-    .into_any()
-}
-
-/// One term and its value; the value is labelled by the term (tests and screen readers find it
-/// by name).
-#[component]
-fn Row(id: &'static str, label: &'static str, children: Children) -> impl IntoView {
-    let term_id = format!("{id}-term");
-    view! {
-        <dt id=term_id.clone() class="font-medium text-slate-600">{label}</dt>
-        <dd aria-labelledby=term_id class="text-slate-900">{children()}</dd>
     }
     .into_any()
 }

@@ -6,7 +6,11 @@ use crate::{
     api::sources::{
         delete_source, rename_source, replace_token, save_poll_settings, set_source_enabled,
     },
-    components::{card::Card, error_note::ErrorNote, field::TextField},
+    components::{
+        card::Card,
+        error_note::ErrorNote,
+        field::{field_problem, TextField},
+    },
     model::{
         source::{
             validate_api_token, validate_poll_settings, validate_source_name, FieldProblem,
@@ -30,14 +34,6 @@ pub fn SettingsTab(live: Live) -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-/// The problem a failed call reported for `field`.
-fn field_problem(
-    error: RwSignal<Option<AppError>>,
-    field: &'static str,
-) -> Signal<Option<FieldProblem>> {
-    Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.field(field).cloned())))
 }
 
 fn refused(field: &str, problem: FieldProblem) -> AppError {
@@ -193,7 +189,8 @@ fn PollingCard(live: Live) -> impl IntoView {
         } else {
             live.current.with_untracked(|d| d.backfill_hours)
         };
-        match validate_poll_settings(interval, backfill) {
+        let current = live.current.with_untracked(|d| d.poll_interval_secs);
+        match validate_poll_settings(interval, backfill, current) {
             Ok(()) => {
                 save.dispatch((interval, backfill));
             }
