@@ -55,7 +55,7 @@ test("a new source appears with its state, chart and growing counts, without a r
     /^\d{4}-\d\d-\d\dT/,
   );
   await expect(source.getByLabel("Last poll", { exact: true })).toContainText("succeeded");
-  await expect(source.getByLabel("Rate-limit headroom", { exact: true })).toContainText(/\d+ of \d+ left/);
+  await expect(source.getByLabel("Rate-limit headroom", { exact: true })).toContainText(/[\d,]+ of [\d,]+ left/);
 
   await expect(totals(page).getByLabel("Sources", { exact: true })).toHaveText(String(before + 1));
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);

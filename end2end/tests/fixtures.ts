@@ -39,20 +39,37 @@ export async function callApi(request: APIRequestContext, fn: string, form: Reco
   return response.json();
 }
 
-/** Creates a finished source for the simulator's demo org (as the wizard would); returns its
- * id and its unique name. */
-export async function createSource(request: APIRequestContext, label: string): Promise<{ id: number; name: string }> {
+/** A simulator org (see global-setup.ts). */
+export type Org = { subdomain: string; token: string };
+export const ACME: Org = { subdomain: "acme", token: "demo-token" };
+
+/** Creates a finished source for a simulator org (the demo org unless told), as the wizard
+ * would; returns its id and its unique name. */
+export async function createSource(
+  request: APIRequestContext,
+  label: string,
+  org: Org = ACME,
+  alarmMinutes = 1440,
+): Promise<{ id: number; name: string }> {
   const name = `${label} ${Date.now()}`;
   const id: number = await callApi(request, "setup_source", {
     "setup[name]": name,
-    "setup[subdomain]": "acme",
+    "setup[subdomain]": org.subdomain,
     "setup[domain]": "simulator.localhost",
-    "setup[token]": "demo-token",
+    "setup[token]": org.token,
   });
   await callApi(request, "finish_setup", {
     id: String(id),
     "alarm[no_events_alarm]": "true",
-    "alarm[no_events_minutes]": "1440",
+    "alarm[no_events_minutes]": String(alarmMinutes),
   });
   return { id, name };
+}
+
+/** Calls the simulator's admin API (`/_sim/...`, see server/src/simulator/admin.rs). */
+export async function simulator(request: APIRequestContext, path: string, body?: unknown): Promise<void> {
+  const base = process.env.GATEHOUSE_SIM_URL;
+  if (!base) throw new Error("GATEHOUSE_SIM_URL is not set: global-setup did not start the simulator");
+  const response = await request.post(`${base}${path}`, { data: body ?? {} });
+  expect(response.status(), `${path}: ${await response.text()}`).toBeLessThan(300);
 }
