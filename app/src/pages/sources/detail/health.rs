@@ -29,16 +29,29 @@ const REFRESH: Duration = Duration::from_secs(3);
 
 #[component]
 pub fn HealthTab(live: Live, #[prop(into)] active: Signal<bool>) -> impl IntoView {
-    let health = OnceResource::new(get_source_health(live.id()));
+    // The tab reads its data in the browser, once the page has hydrated: the server renders
+    // only the loading line, so a nested resource can never make the server's HTML and the
+    // hydrating browser disagree.
+    let id = live.id();
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    let loading = || view! { <p class="text-sm text-slate-500">"Loading health…"</p> };
     view! {
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading health…"</p> }>
-            {move || Suspend::new(async move {
-                match health.await {
-                    Ok(detail) => view! { <HealthView id=live.id() detail active /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error=Some(error) /> }.into_any(),
+        <Show when=move || mounted.get() fallback=loading>
+            {move || {
+                let health = LocalResource::new(move || get_source_health(id));
+                view! {
+                    <Suspense fallback=loading>
+                        {move || Suspend::new(async move {
+                            match health.await {
+                                Ok(detail) => view! { <HealthView id detail active /> }.into_any(),
+                                Err(error) => view! { <ErrorNote error=Some(error) /> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
                 }
-            })}
-        </Suspense>
+            }}
+        </Show>
     }
     .into_any()
 }
