@@ -191,7 +191,7 @@ impl Store {
         now: i64,
         payload: PayloadFn<'_>,
     ) -> Result<AlertChange, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let repeated = sqlx::query_as::<_, AlertRow>(&format!(
             "UPDATE alerts SET occurrences = occurrences + 1, last_seen = ?, description = ?, context = ?
              WHERE dedup_key = ? AND state = 'open' RETURNING {ALERT_COLUMNS}"
@@ -271,7 +271,7 @@ impl Store {
             AlertSelector::DedupKey(key) => query.bind(key),
             AlertSelector::Id(id) | AlertSelector::Source(id) => query.bind(id),
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let resolved = query.fetch_all(&mut *tx).await?;
         let mut changes = Vec::with_capacity(resolved.len());
         for alert in resolved {
@@ -428,7 +428,7 @@ impl Store {
     /// Removes a destination. Its pending deliveries fail (they have nowhere to go); its
     /// deliveries keep the destination's name.
     pub async fn delete_destination(&self, id: i64, now: i64) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE deliveries SET state = 'failed', next_attempt_at = NULL,
                  last_error = 'The destination was deleted', last_error_at = ?

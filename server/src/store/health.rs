@@ -89,7 +89,7 @@ impl Store {
         &self,
         write: &AlarmWrite<'_>,
     ) -> Result<Option<Option<String>>, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let previous: Option<String> =
             sqlx::query_scalar("SELECT state FROM alarm_status WHERE source_id = ?")
                 .bind(write.source_id)
@@ -169,7 +169,7 @@ impl Store {
         if checks.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         for check in checks {
             sqlx::query(
                 "INSERT INTO source_checks (source_id, key, state, since, detail) VALUES (?, ?, ?, ?, ?)

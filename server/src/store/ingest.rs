@@ -149,7 +149,7 @@ impl Store {
     /// request in the health minute: all in ONE transaction, so a crash at any point either
     /// keeps everything or nothing (and the page is simply fetched again).
     pub async fn commit_page(&self, page: &PageCommit<'_>) -> Result<CommitOutcome, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut inserted = 0;
         for batch in page.events.chunks(INSERT_BATCH) {
             inserted += insert_events(&mut tx, page.source_id, batch).await?;
@@ -250,7 +250,7 @@ impl Store {
             Some((l, r, reset)) => (Some(i64::from(l)), Some(i64::from(r)), Some(reset)),
             None => (None, None, None),
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE source_status SET
                  state = ?, reason = ?, last_poll_started_at = ?, last_poll_finished_at = ?,

@@ -154,6 +154,14 @@ impl Store {
         &self.pool
     }
 
+    /// A transaction that takes SQLite's write lock at its start (`BEGIN IMMEDIATE`). A
+    /// deferred transaction that reads and then writes fails at once with "database is locked"
+    /// when another writer committed in between (the busy timeout does not apply to that
+    /// upgrade); an immediate one waits for the lock like any other write.
+    pub async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     pub async fn applied_migrations(&self) -> Result<Vec<AppliedMigrationRow>, StoreError> {
         Ok(sqlx::query_as::<_, AppliedMigrationRow>(
             "SELECT version, description, strftime('%Y-%m-%dT%H:%M:%SZ', installed_on) AS installed_on

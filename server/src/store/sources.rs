@@ -83,7 +83,7 @@ impl Store {
     /// Adds a source; a name already in use (case-insensitively) is [`StoreError::Conflict`].
     pub async fn insert_source(&self, new: &NewSource) -> Result<i64, StoreError> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id = sqlx::query_scalar::<_, i64>(
             "INSERT INTO sources (name, subdomain, domain, token_ciphertext, token_hint,
                  poll_interval_secs, backfill_hours, rate_limit_share, created_at, updated_at,
