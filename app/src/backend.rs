@@ -9,6 +9,10 @@ use leptos::prelude::use_context;
 
 use crate::model::{
     alert::{AlertDetail, AlertFilter, AlertSummary, Destination, DestinationInput, TestDelivery},
+    enrichment::{
+        DeviceProfileRow, EnrichmentOverview, EventDetail, ProfileKind, ProfilePage, RecentEvent,
+        UserProfileRow,
+    },
     health::SourceHealthDetail,
     source::{
         AlarmSettings, EnrichmentSettings, SourceDetail, SourceSetup, SourceSummary, WizardOptions,
@@ -63,6 +67,25 @@ pub trait Console: Send + Sync + 'static {
     ) -> Result<i64, AppError>;
     async fn delete_destination(&self, id: i64) -> Result<(), AppError>;
     async fn test_destination(&self, id: i64) -> Result<TestDelivery, AppError>;
+
+    async fn enrichment_overview(&self, id: i64) -> Result<EnrichmentOverview, AppError>;
+    async fn user_profiles(
+        &self,
+        id: i64,
+        search: String,
+        page: u32,
+    ) -> Result<ProfilePage<UserProfileRow>, AppError>;
+    async fn device_profiles(
+        &self,
+        id: i64,
+        search: String,
+        page: u32,
+    ) -> Result<ProfilePage<DeviceProfileRow>, AppError>;
+    /// Deletes stored profiles of one kind; refused while that kind's toggle is on.
+    async fn delete_profiles(&self, id: i64, kind: ProfileKind) -> Result<(), AppError>;
+    async fn sync_profiles(&self, id: i64, kind: ProfileKind) -> Result<(), AppError>;
+    async fn recent_events(&self, id: i64) -> Result<Vec<RecentEvent>, AppError>;
+    async fn event_detail(&self, id: i64, row_id: String) -> Result<EventDetail, AppError>;
 }
 
 /// The handle the server puts into Leptos context.

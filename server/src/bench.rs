@@ -2,6 +2,8 @@
 //! off) through the real poller into a fresh SQLite file, and reports events/s, MB/s and peak
 //! memory next to the parse-only rate of the same bytes with serde_json.
 
+mod enrich;
+
 use std::time::{Duration, Instant};
 
 use app::model::source::SIMULATOR_DOMAIN;
@@ -22,6 +24,8 @@ pub enum BenchCommand {
     Ingest(IngestArgs),
     /// Dashboard latency over a seeded database (sources, 24 h of health minutes, events).
     Dashboard(DashboardArgs),
+    /// Profile enrichment: ns per event, the lookup tables' memory and build time.
+    Enrich(enrich::EnrichArgs),
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +60,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Ingest(args) => ingest(args).await,
         BenchCommand::Dashboard(args) => dashboard(args).await,
+        BenchCommand::Enrich(args) => enrich::run(args),
     }
 }
 

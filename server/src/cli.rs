@@ -159,11 +159,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         std::time::Duration::from_secs(35 * 24 * 3600),
     );
     engine.supervisor.activate().await?;
+    // Profile syncs of the sources with enrichment switched on.
+    engine.enricher.activate().await?;
     // The no-events alarms' tick and the webhook delivery worker.
     let alerting = engine.spawn_alerting();
     // Also picks up sources added or removed by `gatehouse sources ...` while serving.
     let reconciler = engine
         .supervisor
+        .spawn_reconciler(std::time::Duration::from_secs(5));
+    let enrich_reconciler = engine
+        .enricher
         .spawn_reconciler(std::time::Duration::from_secs(5));
     let router = web::router(Arc::clone(&engine), addr);
     // The one line on stdout: scripts and tests read the actual address (port 0) from it.
@@ -174,9 +179,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await?;
     tracing::info!("shutting down");
     reconciler.abort();
+    enrich_reconciler.abort();
     checkpointer.abort();
     retention.abort();
     engine.supervisor.shutdown().await;
+    engine.enricher.shutdown().await;
     drop(alerting);
     drop(simulator);
     Ok(())

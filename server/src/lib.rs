@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod dashboard;
 pub mod engine;
+pub mod enrich;
 pub mod ingest;
 pub mod okta;
 pub mod secrets;

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod dashboard;
+pub mod enrichment;
 pub mod health;
 pub mod sources;
 pub mod system;

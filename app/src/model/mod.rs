@@ -2,6 +2,7 @@
 
 pub mod alert;
 pub mod dashboard;
+pub mod enrichment;
 mod error;
 pub mod health;
 pub mod source;

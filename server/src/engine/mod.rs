@@ -6,8 +6,10 @@
 //! |---|---|
 //! | `mod.rs` | the engine, sources, the `Console` implementation |
 //! | `alerting.rs` | source health, alerts, webhook destinations |
+//! | `enrichment.rs` | profile syncs, stored profiles, recent events and their matches |
 
 mod alerting;
+mod enrichment;
 
 use std::sync::Arc;
 
@@ -16,6 +18,10 @@ use app::{
     model::{
         alert::{
             AlertDetail, AlertFilter, AlertSummary, Destination, DestinationInput, TestDelivery,
+        },
+        enrichment::{
+            DeviceProfileRow, EnrichmentOverview, EventDetail, ProfileKind, ProfilePage,
+            RecentEvent, UserProfileRow,
         },
         health::SourceHealthDetail,
         source::{
@@ -31,6 +37,7 @@ use crate::{
     alarms::Monitor,
     alerts::{delivery::DeliveryWorker, webhook::WebhookClient, Alerts, Resolution},
     config::{Config, Secret},
+    enrich::{Enricher, SyncContext},
     ingest::{PollContext, Supervisor},
     okta::{OktaError, OktaHttp},
     secrets::SecretBox,
@@ -46,6 +53,7 @@ pub struct Engine {
     pub alerts: Alerts,
     pub monitor: Arc<Monitor>,
     pub webhooks: WebhookClient,
+    pub enricher: Arc<Enricher>,
     pub started_at: DateTime<Utc>,
 }
 
@@ -92,12 +100,21 @@ impl Engine {
     pub fn new(config: Config, store: Store, secrets: SecretBox, http: OktaHttp) -> Arc<Self> {
         let alerts = Alerts::new(store.clone());
         let monitor = Monitor::new(store.clone(), alerts.clone(), config.alerting.alarm_minute);
+        let enricher = Enricher::new(
+            SyncContext {
+                store: store.clone(),
+                http: http.clone(),
+                secrets: secrets.clone(),
+            },
+            Arc::default(),
+        );
         let supervisor = Supervisor::new(PollContext {
             store: store.clone(),
             http: http.clone(),
             secrets: secrets.clone(),
             metrics: Default::default(),
             monitor: Arc::clone(&monitor),
+            lookups: Arc::clone(enricher.lookups()),
         });
         Arc::new(Self {
             config,
@@ -108,6 +125,7 @@ impl Engine {
             alerts,
             monitor,
             webhooks: WebhookClient::new(),
+            enricher,
             started_at: Utc::now(),
         })
     }
@@ -421,6 +439,12 @@ impl Console for Engine {
         settings: EnrichmentSettings,
     ) -> Result<EnrichmentSettings, AppError> {
         settings.validate().map_err(AppError::Fields)?;
+        let before = self
+            .store
+            .source(id)
+            .await
+            .map_err(store_error("save_enrichment"))?
+            .ok_or_else(|| AppError::NotFound(format!("Source {id}")))?;
         self.store
             .update_enrichment(
                 id,
@@ -432,6 +456,7 @@ impl Console for Engine {
             .await
             .map_err(store_error("save_enrichment"))
             .and_then(found(id))?;
+        self.apply_enrichment(&before, &settings).await?;
         Ok(settings)
     }
 
@@ -585,6 +610,44 @@ impl Console for Engine {
 
     async fn test_destination(&self, id: i64) -> Result<TestDelivery, AppError> {
         Engine::test_destination(self, id).await
+    }
+
+    async fn enrichment_overview(&self, id: i64) -> Result<EnrichmentOverview, AppError> {
+        Engine::enrichment_overview(self, id).await
+    }
+
+    async fn user_profiles(
+        &self,
+        id: i64,
+        search: String,
+        page: u32,
+    ) -> Result<ProfilePage<UserProfileRow>, AppError> {
+        Engine::user_profiles(self, id, &search, page).await
+    }
+
+    async fn device_profiles(
+        &self,
+        id: i64,
+        search: String,
+        page: u32,
+    ) -> Result<ProfilePage<DeviceProfileRow>, AppError> {
+        Engine::device_profiles(self, id, &search, page).await
+    }
+
+    async fn delete_profiles(&self, id: i64, kind: ProfileKind) -> Result<(), AppError> {
+        Engine::delete_profiles(self, id, kind).await
+    }
+
+    async fn sync_profiles(&self, id: i64, kind: ProfileKind) -> Result<(), AppError> {
+        Engine::sync_profiles(self, id, kind).await
+    }
+
+    async fn recent_events(&self, id: i64) -> Result<Vec<RecentEvent>, AppError> {
+        Engine::recent_events(self, id).await
+    }
+
+    async fn event_detail(&self, id: i64, row_id: String) -> Result<EventDetail, AppError> {
+        Engine::event_detail(self, id, &row_id).await
     }
 
     async fn system_info(&self) -> Result<SystemInfo, AppError> {

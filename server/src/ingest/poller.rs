@@ -10,7 +10,7 @@ use chrono::Utc;
 use rand::Rng;
 use url::Url;
 
-use super::normalize::{normalize_page, NormalizeContext};
+use super::normalize::{normalize_page_enriched, NormalizeContext};
 use crate::{
     okta::{client::ensure_same_origin, ErrorClass, OktaError, OktaHttp, RateBudget},
     secrets::SecretBox,
@@ -35,6 +35,8 @@ pub struct PollContext {
     pub metrics: std::sync::Arc<crate::telemetry::metrics::Metrics>,
     /// Told about each finished cycle: checks, system alerts, the no-events alarm.
     pub monitor: std::sync::Arc<crate::alarms::Monitor>,
+    /// Each source's profiles, added to its events as `p_enrichment`.
+    pub lookups: std::sync::Arc<crate::enrich::Lookups>,
 }
 
 /// The result of one cycle, for status, health and the attempts history.
@@ -313,11 +315,15 @@ async fn fetch_page(
         parse_time: received_at,
     };
     let body_bytes = response.body.len();
+    // The lookup as it is now: a sync finishing meanwhile applies from the next page.
+    let lookup = ctx.lookups.get(source.id);
     // CPU-bound: off the async workers, so the previous page's commit keeps moving meanwhile.
     let body = response.body;
-    let page = tokio::task::spawn_blocking(move || normalize_page(&body, &normalize_ctx))
-        .await
-        .map_err(|e| OktaError::Decode(format!("normalization did not finish: {e}")))?;
+    let page = tokio::task::spawn_blocking(move || {
+        normalize_page_enriched(&body, &normalize_ctx, lookup.as_deref())
+    })
+    .await
+    .map_err(|e| OktaError::Decode(format!("normalization did not finish: {e}")))?;
     Ok(Fetched {
         page,
         next: response.links.next,
@@ -341,7 +347,7 @@ fn failure_counter(err: &OktaError) -> RequestFailure {
 
 /// Until the window resets when Okta says when (and it is a real window, not a concurrency
 /// estimate), else an exponential, jittered pause.
-fn rate_limit_wait(rate: Option<&crate::okta::RateLimit>, attempt: u32) -> Duration {
+pub(crate) fn rate_limit_wait(rate: Option<&crate::okta::RateLimit>, attempt: u32) -> Duration {
     if let Some(rate) = rate.filter(|r| !r.is_concurrency_estimate()) {
         let until_reset = rate.reset * 1000 - now_ms();
         if until_reset > 0 {
@@ -354,7 +360,7 @@ fn rate_limit_wait(rate: Option<&crate::okta::RateLimit>, attempt: u32) -> Durat
 }
 
 /// 0.5 s, 1 s, 2 s, ... (capped at 30 s), each with up to 50% random jitter.
-fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     let base = 500u64
         .saturating_mul(1 << attempt.saturating_sub(1).min(6))
         .min(30_000);

@@ -216,6 +216,14 @@ impl Kind {
 
 impl Generator {
     pub fn new(seed: u64, directory: &Directory) -> Self {
+        // Device-bound sign-ins name a device the person owns in the directory, when they own
+        // one (so device enrichment finds it); else a device unknown to the directory.
+        let mut owned: std::collections::HashMap<usize, &str> = std::collections::HashMap::new();
+        for device in &directory.devices {
+            for owner in &device.owners {
+                owned.entry(owner.user).or_insert(device.id.as_str());
+            }
+        }
         let mut actors: Vec<Identity> = directory
             .users
             .iter()
@@ -231,7 +239,10 @@ impl Generator {
                     home: u.home,
                     agent: u.agent,
                     home_ip: [rng.below(256) as u8, 1 + rng.below(254) as u8],
-                    device_id: rng.okta_id("guo"),
+                    device_id: {
+                        let random = rng.okta_id("guo");
+                        owned.get(&i).map_or(random, |id| (*id).to_owned())
+                    },
                 }
             })
             .collect();

@@ -309,6 +309,40 @@ impl OrgHandle {
             .collect()
     }
 
+    /// The org's users as (id, login, status, title), in list order (deprovisioned included).
+    pub fn users(&self) -> Vec<(String, String, String, String)> {
+        self.org
+            .directory()
+            .users
+            .iter()
+            .map(|u| {
+                (
+                    u.id.clone(),
+                    u.profile.login.clone(),
+                    u.status.to_owned(),
+                    u.profile.title.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// The org's devices as (id, owners' user ids), in list order.
+    pub fn devices(&self) -> Vec<(String, Vec<String>)> {
+        let directory = self.org.directory();
+        directory
+            .devices
+            .iter()
+            .map(|d| {
+                let owners = d
+                    .owners
+                    .iter()
+                    .map(|o| directory.users[o.user].id.clone())
+                    .collect();
+                (d.id.clone(), owners)
+            })
+            .collect()
+    }
+
     /// Changes a user's title and `lastUpdated` (for delta-sync tests). False if unknown.
     pub fn touch_user(&self, id: &str) -> bool {
         let now = self.now_ms();
@@ -319,5 +353,62 @@ impl OrgHandle {
     pub fn set_user_status(&self, id: &str, status: &str) -> Result<(), String> {
         let now = self.now_ms();
         self.org.directory().set_user_status(id, status, now)
+    }
+}
+
+/// A generated org for benchmarks, without a server: its users and devices as Okta serves them
+/// (devices with `expand=user`), and pages of its events as `/api/v1/logs` bodies.
+pub struct SampleOrg {
+    pub users: Vec<Value>,
+    pub devices: Vec<Value>,
+    pub pages: Vec<Vec<u8>>,
+}
+
+impl SampleOrg {
+    pub fn generate(seed: u64, users: usize, devices: usize, events: u64, page: u64) -> Self {
+        let now = chrono::Utc::now().timestamp_millis();
+        let directory = directory::Directory::generate("bench", seed, users, devices, now);
+        let base = "https://bench.okta.com";
+        let users_json = directory
+            .users
+            .iter()
+            .map(|u| {
+                serde_json::to_value(directory::UserJson::new(u, &directory.user_type_id, base))
+                    .expect("a user serializes")
+            })
+            .collect();
+        let devices_json = directory
+            .devices
+            .iter()
+            .map(|d| {
+                serde_json::to_value(directory::DeviceJson::new(
+                    d,
+                    Some(&directory.users),
+                    &directory.user_type_id,
+                    base,
+                ))
+                .expect("a device serializes")
+            })
+            .collect();
+        let generator = generator::Generator::new(seed, &directory);
+        let mut pages = Vec::new();
+        let mut index = 0;
+        while index < events {
+            let mut body = b"[".to_vec();
+            for i in index..(index + page).min(events) {
+                if i > index {
+                    body.push(b',');
+                }
+                generator.render(i, now - 3_600_000 + i as i64, &mut body);
+            }
+            body.push(b']');
+            pages.push(body);
+            index += page;
+        }
+        SampleOrg {
+            users: users_json,
+            devices: devices_json,
+            pages,
+        }
     }
 }

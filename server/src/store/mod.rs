@@ -3,6 +3,7 @@
 mod alerts;
 mod health;
 mod ingest;
+mod profiles;
 mod sources;
 
 use std::{str::FromStr, time::Duration};
@@ -16,6 +17,7 @@ pub use ingest::{
     AttemptRecord, CommitOutcome, ErrorDetail, HealthDayRow, HealthTotals, PageCommit,
     RequestFailure, StatusRow, StatusUpdate,
 };
+pub use profiles::{DeviceRecord, EventSummaryRow, ProfileSyncRow, UserRecord};
 pub use sources::{NewSource, SourceRow};
 
 use sqlx::{

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod cli;
+mod enrichment;
 mod harness;
 mod ingest;
 mod sources;

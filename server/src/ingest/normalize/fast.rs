@@ -13,6 +13,8 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::enrich::{append_enrichment, EventKeys, TargetKey};
+
 use super::{
     canonical_ip, is_domain_name, looks_like_email, new_row_id, panther_time, NormalizedEvent,
     Stamp, LOG_TYPE, SCHEMA_VERSION, SEVERITIES,
@@ -57,6 +59,15 @@ struct PeekEntity<'a> {
     alternate_id: Option<&'a RawValue>,
     #[serde(borrow, default, rename = "displayName")]
     display_name: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "type")]
+    kind: Option<&'a RawValue>,
+}
+
+/// The top-level `device` (for enrichment).
+#[derive(Deserialize)]
+struct PeekDevice<'a> {
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -340,9 +351,13 @@ pub(super) fn normalize(
     if let Some(actor) = &actor {
         edits.clean_entity(actor)?;
     }
+    let mut targets = Vec::new();
     for target in array(peek.target)? {
         if let Some(target) = object::<PeekEntity>(Some(target))? {
             edits.clean_entity(&target)?;
+            if stamp.lookup.is_some() {
+                targets.push(target);
+            }
         }
     }
 
@@ -399,6 +414,23 @@ pub(super) fn normalize(
     if let Some(domain) = domain.as_deref() {
         json.push_str(r#","p_any_domain_names":"#);
         push_string_array(&mut json, std::iter::once(domain));
+    }
+    if let Some(lookup) = stamp.lookup {
+        let device: Option<PeekDevice> = object(peek.device)?;
+        let keys = EventKeys {
+            actor_id: actor_id.as_deref().map(Cow::Borrowed),
+            actor_alternate_id: actor_alternate_id.as_deref().map(Cow::Borrowed),
+            targets: targets
+                .iter()
+                .map(|t| TargetKey {
+                    kind: str_of(t.kind),
+                    id: str_of(t.id),
+                    alternate_id: str_of(t.alternate_id).filter(|id| id != "null"),
+                })
+                .collect(),
+            device_id: device.and_then(|d| str_of(d.id)),
+        };
+        append_enrichment(lookup, &keys, &mut json);
     }
     json.push('}');
 

@@ -20,6 +20,8 @@ use rand::Rng;
 use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::{value::RawValue, Map, Value};
 
+use crate::enrich::{append_enrichment, EventKeys, SourceLookup, TargetKey};
+
 pub const LOG_TYPE: &str = "Okta.SystemLog";
 pub const SCHEMA_VERSION: i64 = 0;
 
@@ -127,7 +129,18 @@ pub fn normalize_page(
     body: &[u8],
     ctx: &NormalizeContext,
 ) -> Result<PageOutcome, serde_json::Error> {
-    let stamp = Stamp::new(ctx);
+    normalize_page_enriched(body, ctx, None)
+}
+
+/// [`normalize_page`], adding `p_enrichment` from `lookup` (the source's profiles) to the rows
+/// that match it.
+pub fn normalize_page_enriched(
+    body: &[u8],
+    ctx: &NormalizeContext,
+    lookup: Option<&SourceLookup>,
+) -> Result<PageOutcome, serde_json::Error> {
+    let mut stamp = Stamp::new(ctx);
+    stamp.lookup = lookup.filter(|l| !l.is_empty());
     let mut rng = rand::thread_rng();
     let mut outcome = PageOutcome {
         // Okta events are 1-3 KB: a rough guess saves most regrowth of the vector.
@@ -249,6 +262,8 @@ struct Stamp<'a> {
     source_id: String,
     /// The label as a JSON string literal (quoted and escaped), for the fast path.
     source_label_json: String,
+    /// The source's profiles, when enrichment is on.
+    lookup: Option<&'a SourceLookup>,
 }
 
 /// The required fields, checked before anything is changed.
@@ -266,6 +281,7 @@ impl<'a> Stamp<'a> {
             parse_time: panther_time(&ctx.parse_time),
             source_id: ctx.source_id.to_string(),
             source_label_json: serde_json::to_string(&ctx.source_label).unwrap_or_default(),
+            lookup: None,
         }
     }
 
@@ -337,7 +353,13 @@ impl<'a> Stamp<'a> {
             }
         }
 
-        let json = serde_json::to_string(&map).expect("a JSON object always serializes");
+        let mut json = serde_json::to_string(&map).expect("a JSON object always serializes");
+        if let Some(lookup) = self.lookup {
+            // The object's closing `}` comes off, `p_enrichment` goes on, then the `}` again.
+            json.pop();
+            append_enrichment(lookup, &event_keys(&map), &mut json);
+            json.push('}');
+        }
         Ok(NormalizedEvent {
             uuid: required.uuid,
             event_time: required.published,
@@ -500,6 +522,33 @@ fn any_domain_names(map: &Map<String, Value>) -> Vec<String> {
         .map(str::to_owned)
         .into_iter()
         .collect()
+}
+
+/// The fields enrichment matches on, from a normalized event.
+fn event_keys(map: &Map<String, Value>) -> EventKeys<'_> {
+    fn text(v: Option<&Value>) -> Option<std::borrow::Cow<'_, str>> {
+        v.and_then(Value::as_str).map(std::borrow::Cow::Borrowed)
+    }
+    let actor = map.get("actor");
+    EventKeys {
+        actor_id: text(actor.and_then(|a| a.get("id"))),
+        actor_alternate_id: text(actor.and_then(|a| a.get("alternateId"))),
+        targets: map
+            .get("target")
+            .and_then(Value::as_array)
+            .map(|targets| {
+                targets
+                    .iter()
+                    .map(|t| TargetKey {
+                        kind: text(t.get("type")),
+                        id: text(t.get("id")),
+                        alternate_id: text(t.get("alternateId")),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        device_id: text(map.get("device").and_then(|d| d.get("id"))),
+    }
 }
 
 fn nested_str<'m>(map: &'m Map<String, Value>, outer: &str, inner: &str) -> Option<&'m str> {
