@@ -67,6 +67,16 @@ pub fn counted(n: i64, noun: &str) -> String {
     format!("{} {noun}{}", grouped(n), if n == 1 { "" } else { "s" })
 }
 
+/// An Okta constant for people: `LOCKED_OUT` → `Locked out`, `SUCCESS` → `Success`.
+pub fn humanized(constant: &str) -> String {
+    let lower = constant.replace('_', " ").to_lowercase();
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +98,13 @@ mod tests {
         assert_eq!(timeframe_words(1440), "24 hours");
         assert_eq!(timeframe_words(2880), "2 days");
         assert_eq!(counted(1, "delivery"), "1 delivery");
+    }
+
+    #[test]
+    fn okta_constants_read_as_words() {
+        assert_eq!(humanized("LOCKED_OUT"), "Locked out");
+        assert_eq!(humanized("DEPROVISIONED"), "Deprovisioned");
+        assert_eq!(humanized(""), "");
     }
 
     #[test]

@@ -98,4 +98,45 @@ where
             false,
         );
     }
+
+    /// Keeps the value following `request` in the browser (the server renders what [`Latest::new`]
+    /// was given, so a tab can start from a loading value without a resource): loads once
+    /// mounted and `active`, again as soon as anything `request` reads changes or `active`
+    /// turns true, and every `period` while `active`. The last failure (cleared by a success) goes to `error`.
+    pub fn follow<F, Fut>(
+        self,
+        period: Duration,
+        active: Signal<bool>,
+        error: RwSignal<Option<AppError>>,
+        request: F,
+    ) where
+        F: Fn() -> Fut + Clone + 'static,
+        Fut: Future<Output = Result<T, AppError>> + 'static,
+    {
+        let load = move |request: Fut| {
+            spawn_local(async move {
+                let outcome = self.refresh(request).await;
+                error.try_set(outcome.err());
+            })
+        };
+        let tracked = request.clone();
+        // Effects run only in the browser, after hydration.
+        Effect::new(move |_| {
+            let shown = active.get();
+            let request = tracked();
+            if shown {
+                load(request);
+            }
+        });
+        let ticks = use_ticker(period);
+        Effect::watch(
+            move || ticks.get(),
+            move |_, _, _| {
+                if active.get_untracked() {
+                    load(untrack(&request));
+                }
+            },
+            false,
+        );
+    }
 }

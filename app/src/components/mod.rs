@@ -12,6 +12,8 @@ pub mod formatted;
 pub mod layout;
 pub mod live;
 pub mod page_header;
+pub mod pager;
+pub mod search_box;
 pub mod status_badge;
 pub mod table;
 pub mod tabs;

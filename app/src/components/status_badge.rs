@@ -96,6 +96,19 @@ pub fn alarm_look(state: AlarmState) -> (&'static str, Tone) {
     }
 }
 
+/// An Okta status or outcome (a user's `LOCKED_OUT`, a device's `SUSPENDED`, an event's
+/// `FAILURE`) as a [`Pill`]: its words and colour.
+pub fn okta_status_look(status: &str) -> (String, Tone) {
+    let tone = match status {
+        "ACTIVE" | "SUCCESS" | "ALLOW" => Tone::Green,
+        "DEPROVISIONED" | "DEACTIVATED" | "FAILURE" | "DENY" => Tone::Red,
+        "SUSPENDED" | "LOCKED_OUT" | "PASSWORD_EXPIRED" | "RECOVERY" | "CHALLENGE" => Tone::Amber,
+        "STAGED" | "PROVISIONED" | "CREATED" => Tone::Sky,
+        _ => Tone::Slate,
+    };
+    (super::formatted::humanized(status), tone)
+}
+
 /// A state in words, for when the server gave no reason.
 pub fn describe_state(state: &str) -> &'static str {
     match state {

@@ -1,6 +1,7 @@
 //! `/sources/:id`: one source's page, one file per tab.
 
 mod enrichment;
+mod events;
 mod health;
 mod overview;
 mod settings;
@@ -29,9 +30,10 @@ use crate::{
 };
 
 /// The tabs: `(key in ?tab=…, label)`. The first is the default.
-const TABS: [(&str, &str); 4] = [
+const TABS: [(&str, &str); 5] = [
     ("overview", "Overview"),
     ("health", "Health"),
+    ("events", "Events"),
     ("enrichment", "Enrichment"),
     ("settings", "Settings"),
 ];
@@ -189,8 +191,11 @@ fn SourceView(detail: SourceDetail) -> impl IntoView {
         <TabPanel id="source" key="health" selected=tab>
             <health::HealthTab live active=Signal::derive(move || tab.get() == "health") />
         </TabPanel>
+        <TabPanel id="source" key="events" selected=tab>
+            <events::EventsTab live active=Signal::derive(move || tab.get() == "events") />
+        </TabPanel>
         <TabPanel id="source" key="enrichment" selected=tab>
-            <enrichment::EnrichmentTab live />
+            <enrichment::EnrichmentTab live active=Signal::derive(move || tab.get() == "enrichment") />
         </TabPanel>
         <TabPanel id="source" key="settings" selected=tab>
             <settings::SettingsTab live />

@@ -1,6 +1,8 @@
+//! The Enrichment tab's switches: which profiles to sync and how often.
+
 use leptos::prelude::*;
 
-use super::{Live, SaveStatus};
+use super::super::{Live, SaveStatus};
 use crate::{
     api::sources::save_enrichment,
     components::{
@@ -14,9 +16,10 @@ use crate::{
     },
 };
 
-/// Profile enrichment, saved as soon as anything changes (a switch flips, or a period is left).
+/// Profile enrichment, saved as soon as anything changes (a switch flips, or a period is left);
+/// `saved_changes` hears of each save, so the sync panels follow at once.
 #[component]
-pub fn EnrichmentTab(live: Live) -> impl IntoView {
+pub fn Switches(live: Live, saved_changes: Trigger) -> impl IntoView {
     let id = live.id();
     let saved = StoredValue::new(live.current.with_untracked(|d| d.enrichment));
     let initial = saved.get_value();
@@ -34,6 +37,7 @@ pub fn EnrichmentTab(live: Live) -> impl IntoView {
                 Ok(stored) => {
                     saved.try_set_value(*stored);
                     error.try_set(None);
+                    saved_changes.notify();
                     live.reload().await;
                 }
                 Err(e) => {
