@@ -15,19 +15,23 @@ use serde::Serialize;
 
 use crate::store::{DeviceRecord, UserRecord};
 
+/// Profile keys → row index. FxHash rather than SipHash: the keys are Okta ids and logins from
+/// the org itself (no flooding to resist), and the hashing is on every event's path.
+type FastMap = HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>;
+
 /// Users by id and by login (lowercased: Okta logins ignore case).
 #[derive(Debug, Default)]
 pub struct UserTable {
     rows: Vec<Box<str>>,
-    by_id: HashMap<Box<str>, u32>,
-    by_login: HashMap<Box<str>, u32>,
+    by_id: FastMap,
+    by_login: FastMap,
 }
 
 /// Devices by id.
 #[derive(Debug, Default)]
 pub struct DeviceTable {
     rows: Vec<Box<str>>,
-    by_id: HashMap<Box<str>, u32>,
+    by_id: FastMap,
 }
 
 /// What one source's events are enriched with: only the kinds that are switched on and have
@@ -140,8 +144,8 @@ impl UserTable {
     pub fn build(users: &[UserRecord]) -> Self {
         let mut table = UserTable {
             rows: Vec::with_capacity(users.len()),
-            by_id: HashMap::with_capacity(users.len()),
-            by_login: HashMap::with_capacity(users.len()),
+            by_id: FastMap::with_capacity_and_hasher(users.len(), Default::default()),
+            by_login: FastMap::with_capacity_and_hasher(users.len(), Default::default()),
         };
         for u in users {
             let row = open_object(&UserJson {
@@ -205,7 +209,7 @@ impl DeviceTable {
     pub fn build(devices: &[DeviceRecord]) -> Self {
         let mut table = DeviceTable {
             rows: Vec::with_capacity(devices.len()),
-            by_id: HashMap::with_capacity(devices.len()),
+            by_id: FastMap::with_capacity_and_hasher(devices.len(), Default::default()),
         };
         for d in devices {
             let row = open_object(&DeviceJson {
@@ -246,7 +250,7 @@ impl DeviceTable {
     }
 }
 
-fn estimated_bytes(rows: &[Box<str>], maps: &[&HashMap<Box<str>, u32>]) -> usize {
+fn estimated_bytes(rows: &[Box<str>], maps: &[&FastMap]) -> usize {
     let slot = std::mem::size_of::<(Box<str>, u32)>() + 1;
     rows.iter().map(|r| r.len() + 16).sum::<usize>()
         + maps

@@ -394,7 +394,9 @@ pub(super) fn normalize(
 
     let row_id = new_row_id(rng);
     // `raw` is an object with members (the required fields): its `}` is dropped, go on with `,`.
-    let mut json = edits.apply(raw.len() + 320)?;
+    // Room for the `p_` fields, and for enrichment rows when a lookup is on (~1 KB when matched).
+    let extra = if stamp.lookup.is_some() { 1_400 } else { 320 };
+    let mut json = edits.apply(raw.len() + extra)?;
     let _ = write!(
         json,
         r#","p_log_type":"{LOG_TYPE}","p_row_id":"{row_id}","p_event_time":"{}","p_parse_time":"{}","p_schema_version":{SCHEMA_VERSION},"p_source_id":"{}","p_source_label":{}"#,

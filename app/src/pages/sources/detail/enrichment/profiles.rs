@@ -23,6 +23,49 @@ use crate::{
     },
 };
 
+/// One profile table's state: the search, the page, and the rows of the latest answer, kept
+/// fresh while the tab is shown (and re-read when the search, the page or `changed` moves).
+struct Paged<T: Send + Sync + 'static> {
+    search: RwSignal<String>,
+    page: RwSignal<u32>,
+    rows: Memo<Vec<T>>,
+    total: Signal<Option<i64>>,
+    error: RwSignal<Option<AppError>>,
+}
+
+impl<T> Paged<T>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    fn follow<F, Fut>(active: Signal<bool>, changed: Trigger, fetch: F) -> Self
+    where
+        F: Fn(String, u32) -> Fut + Clone + 'static,
+        Fut: std::future::Future<Output = Result<ProfilePage<T>, AppError>> + 'static,
+    {
+        let (search, page) = (RwSignal::new(String::new()), RwSignal::new(0u32));
+        let latest = Latest::new(None::<ProfilePage<T>>);
+        let error = RwSignal::new(None);
+        latest.follow(REFRESH, active, error, move || {
+            changed.track();
+            let request = fetch(search.get(), page.get());
+            async move { request.await.map(Some) }
+        });
+        let rows = Memo::new(move |_| {
+            latest
+                .value
+                .with(|p| p.as_ref().map(|p| p.rows.clone()).unwrap_or_default())
+        });
+        let total = Signal::derive(move || latest.value.with(|p| p.as_ref().map(|p| p.total)));
+        Paged {
+            search,
+            page,
+            rows,
+            total,
+            error,
+        }
+    }
+}
+
 /// The Users table.
 #[component]
 pub fn UserProfiles(
@@ -31,20 +74,15 @@ pub fn UserProfiles(
     changed: Trigger,
     enabled: Signal<bool>,
 ) -> impl IntoView {
-    let (search, page) = (RwSignal::new(String::new()), RwSignal::new(0u32));
-    let latest = Latest::new(None::<ProfilePage<UserProfileRow>>);
-    let error = RwSignal::new(None);
-    latest.follow(REFRESH, active, error, move || {
-        changed.track();
-        let (search, page) = (search.get(), page.get());
-        async move { list_user_profiles(id, search, page).await.map(Some) }
+    let Paged {
+        search,
+        page,
+        rows,
+        total,
+        error,
+    } = Paged::follow(active, changed, move |search, page| {
+        list_user_profiles(id, search, page)
     });
-    let rows = Memo::new(move |_| {
-        latest
-            .value
-            .with(|p| p.as_ref().map(|p| p.rows.clone()).unwrap_or_default())
-    });
-    let total = Signal::derive(move || latest.value.with(|p| p.as_ref().map(|p| p.total)));
     let columns = vec![
         Column::text("Status"),
         Column::text("Login"),
@@ -101,20 +139,15 @@ pub fn DeviceProfiles(
     changed: Trigger,
     enabled: Signal<bool>,
 ) -> impl IntoView {
-    let (search, page) = (RwSignal::new(String::new()), RwSignal::new(0u32));
-    let latest = Latest::new(None::<ProfilePage<DeviceProfileRow>>);
-    let error = RwSignal::new(None);
-    latest.follow(REFRESH, active, error, move || {
-        changed.track();
-        let (search, page) = (search.get(), page.get());
-        async move { list_device_profiles(id, search, page).await.map(Some) }
+    let Paged {
+        search,
+        page,
+        rows,
+        total,
+        error,
+    } = Paged::follow(active, changed, move |search, page| {
+        list_device_profiles(id, search, page)
     });
-    let rows = Memo::new(move |_| {
-        latest
-            .value
-            .with(|p| p.as_ref().map(|p| p.rows.clone()).unwrap_or_default())
-    });
-    let total = Signal::derive(move || latest.value.with(|p| p.as_ref().map(|p| p.total)));
     let columns = vec![
         Column::text("Status"),
         Column::text("Name"),
