@@ -7,6 +7,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
+pub mod detect;
 pub mod engine;
 pub mod enrich;
 pub mod ingest;
