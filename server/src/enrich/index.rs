@@ -19,19 +19,49 @@ use crate::store::{DeviceRecord, UserRecord};
 /// the org itself (no flooding to resist), and the hashing is on every event's path.
 type FastMap = HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>;
 
+/// Pre-serialized profile rows and their index by Okta id (what both tables share).
+#[derive(Debug, Default)]
+struct Rows {
+    text: Vec<Box<str>>,
+    by_id: FastMap,
+}
+
+impl Rows {
+    fn with_capacity(n: usize) -> Self {
+        Rows {
+            text: Vec::with_capacity(n),
+            by_id: FastMap::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
+    /// Adds a row; returns its index.
+    fn push(&mut self, id: &str, row: Box<str>) -> u32 {
+        let at = self.text.len() as u32;
+        self.text.push(row);
+        self.by_id.insert(id.into(), at);
+        at
+    }
+
+    fn get(&self, at: u32) -> &str {
+        &self.text[at as usize]
+    }
+
+    fn by_id(&self, id: &str) -> Option<&str> {
+        self.by_id.get(id).map(|&at| self.get(at))
+    }
+}
+
 /// Users by id and by login (lowercased: Okta logins ignore case).
 #[derive(Debug, Default)]
 pub struct UserTable {
-    rows: Vec<Box<str>>,
-    by_id: FastMap,
+    rows: Rows,
     by_login: FastMap,
 }
 
 /// Devices by id.
 #[derive(Debug, Default)]
 pub struct DeviceTable {
-    rows: Vec<Box<str>>,
-    by_id: FastMap,
+    rows: Rows,
 }
 
 /// What one source's events are enriched with: only the kinds that are switched on and have
@@ -143,8 +173,7 @@ fn open_object(value: &impl Serialize) -> Box<str> {
 impl UserTable {
     pub fn build(users: &[UserRecord]) -> Self {
         let mut table = UserTable {
-            rows: Vec::with_capacity(users.len()),
-            by_id: FastMap::with_capacity_and_hasher(users.len(), Default::default()),
+            rows: Rows::with_capacity(users.len()),
             by_login: FastMap::with_capacity_and_hasher(users.len(), Default::default()),
         };
         for u in users {
@@ -163,9 +192,7 @@ impl UserTable {
                 last_login: time(u.last_login),
                 last_updated: time(u.last_updated),
             });
-            let at = table.rows.len() as u32;
-            table.rows.push(row);
-            table.by_id.insert(u.id.as_str().into(), at);
+            let at = table.rows.push(&u.id, row);
             table
                 .by_login
                 .insert(u.login.to_lowercase().into_boxed_str(), at);
@@ -174,15 +201,15 @@ impl UserTable {
     }
 
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.rows.text.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows.text.is_empty()
     }
 
     fn by_id(&self, id: &str) -> Option<&str> {
-        self.by_id.get(id).map(|&i| &*self.rows[i as usize])
+        self.rows.by_id(id)
     }
 
     fn by_login(&self, login: &str) -> Option<&str> {
@@ -194,22 +221,19 @@ impl UserTable {
         } else {
             Cow::Borrowed(login)
         };
-        self.by_login
-            .get(key.as_ref())
-            .map(|&i| &*self.rows[i as usize])
+        self.by_login.get(key.as_ref()).map(|&at| self.rows.get(at))
     }
 
     /// Bytes held, roughly: row text, keys, and the maps' slots.
     pub fn estimated_bytes(&self) -> usize {
-        estimated_bytes(&self.rows, &[&self.by_id, &self.by_login])
+        estimated_bytes(&self.rows.text, &[&self.rows.by_id, &self.by_login])
     }
 }
 
 impl DeviceTable {
     pub fn build(devices: &[DeviceRecord]) -> Self {
         let mut table = DeviceTable {
-            rows: Vec::with_capacity(devices.len()),
-            by_id: FastMap::with_capacity_and_hasher(devices.len(), Default::default()),
+            rows: Rows::with_capacity(devices.len()),
         };
         for d in devices {
             let row = open_object(&DeviceJson {
@@ -226,27 +250,25 @@ impl DeviceTable {
                 owners: serde_json::from_str(&d.owners).unwrap_or_default(),
                 last_updated: time(d.last_updated),
             });
-            let at = table.rows.len() as u32;
-            table.rows.push(row);
-            table.by_id.insert(d.id.as_str().into(), at);
+            table.rows.push(&d.id, row);
         }
         table
     }
 
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.rows.text.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows.text.is_empty()
     }
 
     fn by_id(&self, id: &str) -> Option<&str> {
-        self.by_id.get(id).map(|&i| &*self.rows[i as usize])
+        self.rows.by_id(id)
     }
 
     pub fn estimated_bytes(&self) -> usize {
-        estimated_bytes(&self.rows, &[&self.by_id])
+        estimated_bytes(&self.rows.text, &[&self.rows.by_id])
     }
 }
 

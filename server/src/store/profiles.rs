@@ -75,6 +75,15 @@ const DEVICE_COLUMNS: &str = "id, status, display_name, platform, model, manufac
     os_version, serial_number, managed, registered, owners, last_updated";
 
 /// `%text%` for LIKE, with LIKE's wildcards in the text escaped (`\`).
+/// What differs between the two profile tables' searchable pages.
+struct ProfilePageQuery<'a> {
+    table: &'static str,
+    columns: &'static str,
+    /// SQL expressions `search` is matched against (any case, substring).
+    searched: &'a [&'static str],
+    order: &'static str,
+}
+
 fn like_pattern(search: &str) -> String {
     let mut pattern = String::with_capacity(search.len() + 2);
     pattern.push('%');
@@ -391,27 +400,21 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<UserRecord>, i64), StoreError> {
-        let pattern = like_pattern(search);
-        let filter = "source_id = ?1 AND (?2 = '%%' OR login LIKE ?2 ESCAPE '\\'
-            OR first_name || ' ' || last_name LIKE ?2 ESCAPE '\\'
-            OR display_name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\'
-            OR title LIKE ?2 ESCAPE '\\' OR department LIKE ?2 ESCAPE '\\')";
-        let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM okta_users WHERE {filter}"))
-            .bind(source_id)
-            .bind(&pattern)
-            .fetch_one(self.pool())
-            .await?;
-        let rows = sqlx::query_as(&format!(
-            "SELECT {USER_COLUMNS}, '' AS okta FROM okta_users WHERE {filter}
-             ORDER BY login COLLATE NOCASE, id LIMIT ?3 OFFSET ?4"
-        ))
-        .bind(source_id)
-        .bind(&pattern)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(self.pool())
-        .await?;
-        Ok((rows, total))
+        let page = ProfilePageQuery {
+            table: "okta_users",
+            columns: USER_COLUMNS,
+            searched: &[
+                "login",
+                "first_name || ' ' || last_name",
+                "display_name",
+                "email",
+                "title",
+                "department",
+            ],
+            order: "login",
+        };
+        self.profile_page(&page, source_id, search, offset, limit)
+            .await
     }
 
     /// One page of devices whose name, platform, model or owners contain `search`, by name.
@@ -422,19 +425,48 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<DeviceRecord>, i64), StoreError> {
+        let page = ProfilePageQuery {
+            table: "okta_devices",
+            columns: DEVICE_COLUMNS,
+            searched: &["display_name", "platform", "model", "owners"],
+            order: "display_name",
+        };
+        self.profile_page(&page, source_id, search, offset, limit)
+            .await
+    }
+
+    /// The rows of one page (and the count of all matching rows) of a profile table.
+    async fn profile_page<R>(
+        &self,
+        page: &ProfilePageQuery<'_>,
+        source_id: i64,
+        search: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<R>, i64), StoreError>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    {
+        let ProfilePageQuery {
+            table,
+            columns,
+            searched,
+            order,
+        } = page;
+        let matches: Vec<String> = searched
+            .iter()
+            .map(|column| format!("{column} LIKE ?2 ESCAPE '\\'"))
+            .collect();
+        let filter = format!("source_id = ?1 AND (?2 = '%%' OR {})", matches.join(" OR "));
         let pattern = like_pattern(search);
-        let filter = "source_id = ?1 AND (?2 = '%%' OR display_name LIKE ?2 ESCAPE '\\'
-            OR platform LIKE ?2 ESCAPE '\\' OR model LIKE ?2 ESCAPE '\\'
-            OR owners LIKE ?2 ESCAPE '\\')";
-        let total =
-            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM okta_devices WHERE {filter}"))
-                .bind(source_id)
-                .bind(&pattern)
-                .fetch_one(self.pool())
-                .await?;
+        let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {filter}"))
+            .bind(source_id)
+            .bind(&pattern)
+            .fetch_one(self.pool())
+            .await?;
         let rows = sqlx::query_as(&format!(
-            "SELECT {DEVICE_COLUMNS}, '' AS okta FROM okta_devices WHERE {filter}
-             ORDER BY display_name COLLATE NOCASE, id LIMIT ?3 OFFSET ?4"
+            "SELECT {columns}, '' AS okta FROM {table} WHERE {filter}
+             ORDER BY {order} COLLATE NOCASE, id LIMIT ?3 OFFSET ?4"
         ))
         .bind(source_id)
         .bind(&pattern)
