@@ -9,10 +9,12 @@ use leptos::prelude::use_context;
 
 use crate::model::{
     alert::{AlertDetail, AlertFilter, AlertSummary, Destination, DestinationInput, TestDelivery},
+    detection::{CustomRuleInput, DetectionsOverview, RuleDetail, RuleTestVerdict},
     enrichment::{
         DeviceProfileRow, EnrichmentOverview, EventDetail, ProfileKind, ProfilePage, RecentEvent,
         UserProfileRow,
     },
+    events::{EventPage, EventQuery, StoredEvent},
     health::SourceHealthDetail,
     source::{
         AlarmSettings, EnrichmentSettings, SourceDetail, SourceSetup, SourceSummary, WizardOptions,
@@ -86,6 +88,38 @@ pub trait Console: Send + Sync + 'static {
     async fn sync_profiles(&self, id: i64, kind: ProfileKind) -> Result<(), AppError>;
     async fn recent_events(&self, id: i64) -> Result<Vec<RecentEvent>, AppError>;
     async fn event_detail(&self, id: i64, row_id: String) -> Result<EventDetail, AppError>;
+
+    /// One page of the event explorer; refused filters answer `AppError::Fields`.
+    async fn search_events(&self, query: EventQuery) -> Result<EventPage, AppError>;
+    /// One stored event by `events.id`, with its `p_` fields, matches and alerts.
+    async fn stored_event(&self, id: i64) -> Result<StoredEvent, AppError>;
+
+    async fn detections(&self, source_id: Option<i64>) -> Result<DetectionsOverview, AppError>;
+    async fn set_pack_enabled(
+        &self,
+        source_id: i64,
+        pack_id: String,
+        enabled: bool,
+    ) -> Result<(), AppError>;
+    async fn set_rule_enabled(
+        &self,
+        source_id: i64,
+        rule_id: String,
+        enabled: bool,
+    ) -> Result<(), AppError>;
+    async fn rule_detail(&self, rule_id: String) -> Result<RuleDetail, AppError>;
+    /// Validates and compiles the rule, then stores it; returns its id.
+    async fn save_custom_rule(
+        &self,
+        original_id: Option<String>,
+        input: CustomRuleInput,
+    ) -> Result<String, AppError>;
+    async fn delete_custom_rule(&self, rule_id: String) -> Result<(), AppError>;
+    async fn test_custom_rule(
+        &self,
+        input: CustomRuleInput,
+        event: String,
+    ) -> Result<RuleTestVerdict, AppError>;
 }
 
 /// The handle the server puts into Leptos context.

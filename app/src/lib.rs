@@ -57,12 +57,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sources/new") view=pages::sources::wizard::NewSourcePage />
                     // Async: the page waits for the source, so an unknown id can still answer 404.
                     <Route path=path!("/sources/:id") view=pages::sources::detail::SourcePage ssr=SsrMode::Async />
+                    <Route path=path!("/events") view=pages::events::list::EventsPage />
+                    // Async: the page waits for the event, so an unknown id can still answer 404.
+                    <Route path=path!("/events/:id") view=pages::events::detail::EventPage ssr=SsrMode::Async />
                     <Route path=path!("/alerts") view=pages::alerts::list::AlertsPage />
                     // Before /alerts/:id: leptos_router 0.8 takes the first route that matches, in
                     // this order (no ranking of static over dynamic segments).
                     <Route path=path!("/alerts/destinations") view=pages::alerts::destinations::DestinationsPage />
                     <Route path=path!("/alerts/:id") view=pages::alerts::detail::AlertPage ssr=SsrMode::Async />
-                    <Route path=path!("/detections") view=pages::detections::DetectionsPage />
+                    <Route path=path!("/detections") view=pages::detections::list::DetectionsPage />
+                    <Route path=path!("/detections/new") view=pages::detections::editor::NewRulePage />
+                    <Route path=path!("/detections/rules/:id") view=pages::detections::rule::RulePage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=pages::settings::SettingsPage />
                 </Routes>
             </components::layout::Layout>

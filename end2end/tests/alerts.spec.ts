@@ -106,7 +106,7 @@ test.describe("system alerts", () => {
     try {
       await addDestination(page, signed, good.url, SECRET);
       await addDestination(page, broken, failing.url);
-      const { id, name } = await createSource(request, "Revoked", GLOBEX);
+      const { id, name } = await createSource(request, "Revoked", GLOBEX, 1440, []);
 
       await page.goto(`/sources/${id}`);
       await hydrated(page);
@@ -178,7 +178,7 @@ test.describe("system alerts", () => {
     await simulator(request, "/_sim/orgs/initech/production", { events_per_sec: 1 });
     try {
       // 15 alarm minutes: 15 s here.
-      const { id, name } = await createSource(request, "Quiet", INITECH, 15);
+      const { id, name } = await createSource(request, "Quiet", INITECH, 15, []);
       await page.goto(`/sources/${id}?tab=health`);
       await hydrated(page);
       const alarm = page.getByRole("region", { name: "No-events alarm" });

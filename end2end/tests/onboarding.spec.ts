@@ -94,11 +94,12 @@ test("a source set up against the simulator polls as soon as the wizard finishes
   await shot(page, "2-enrichment");
   await page.getByRole("button", { name: "Next" }).click();
 
-  // Success: connected, no packs to fake, the no-events alarm on for 24 hours.
+  // Success: connected, both detection packs on, the no-events alarm on for 24 hours.
   await expect(page).toHaveURL(new RegExp(`/sources/new\\?source=${id}&step=success$`));
   await expect(currentStep(page)).toContainText("Success");
   await expect(page.getByRole("heading", { name: `${name} is connected` })).toBeVisible();
-  await expect(page.getByRole("region", { name: "Detection packs" })).toContainText("No detection packs are installed yet");
+  await expect(page.getByRole("switch", { name: "Okta detections" })).toBeChecked();
+  await expect(page.getByRole("switch", { name: "Custom rules" })).toBeChecked();
   await expect(page.getByRole("switch", { name: "Trigger an alert when no events are processed" })).toBeChecked();
   await expect(page.getByLabel("Timeframe", { exact: true })).toHaveValue("24");
   await expect(page.getByLabel("Timeframe unit")).toHaveValue("hours");
@@ -239,7 +240,8 @@ test("the wizard works by keyboard alone", async ({ page }) => {
   await expect(page).toHaveURL(/step=success$/);
   await expect(currentStep(page)).toBeFocused();
   const alarm = page.getByRole("switch", { name: "Trigger an alert when no events are processed" });
-  await tabTo(page, alarm, 4);
+  // Past the history choice, the two detection pack switches and the Detections link.
+  await tabTo(page, alarm, 7);
   await expect(alarm).toBeChecked();
   await tabTo(page, page.getByLabel("Timeframe", { exact: true }), 2);
   await page.keyboard.press("ControlOrMeta+a");

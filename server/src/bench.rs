@@ -1,8 +1,11 @@
 //! `gatehouse bench ingest`: drains generated events from the built-in simulator (rate limits
 //! off) through the real poller into a fresh SQLite file, and reports events/s, MB/s and peak
-//! memory next to the parse-only rate of the same bytes with serde_json.
+//! memory next to the parse-only rate of the same bytes with serde_json. `bench explore`
+//! (`bench/explore.rs`): the event explorer's first page at 10 million events.
 
 mod enrich;
+mod explore;
+mod python;
 
 use std::time::{Duration, Instant};
 
@@ -26,6 +29,10 @@ pub enum BenchCommand {
     Dashboard(DashboardArgs),
     /// Profile enrichment: ns per event, the lookup tables' memory and build time.
     Enrich(enrich::EnrichArgs),
+    /// Event explorer: first-page latency of each filter over N synthetic events.
+    Explore(explore::ExploreArgs),
+    /// Python detection rules: events/s through ten Panther-style rules vs the native pack.
+    Python(python::PythonArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,6 +68,8 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Ingest(args) => ingest(args).await,
         BenchCommand::Dashboard(args) => dashboard(args).await,
         BenchCommand::Enrich(args) => enrich::run(args),
+        BenchCommand::Explore(args) => explore::run(args).await,
+        BenchCommand::Python(args) => python::run(args),
     }
 }
 

@@ -52,6 +52,13 @@ pub enum Command {
     /// Benchmarks (figures on stdout).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
+    /// Run the `Tests` of a directory of Panther-style Python rules (`*.yml` + `*.py`): one
+    /// PASS/FAIL line per test; exit code 1 when a test fails or a rule does not load.
+    TestRules(crate::detect::cli::TestRulesArgs),
+    /// Run detections over Okta events (NDJSON on stdin, raw or normalized): the built-in pack
+    /// and Python rules; one NDJSON line per match on stdout. Exit code 2 when a line was not
+    /// an event or a rule failed on one.
+    Detect(crate::detect::cli::DetectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +122,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Export(args) => export(config, args).await,
         Command::Sources(command) => sources(config, command).await,
         Command::Bench(command) => crate::bench::run(command).await.map(|()| 0),
+        Command::TestRules(args) => crate::detect::cli::test_rules(args),
+        Command::Detect(args) => crate::detect::cli::detect(args),
     }
 }
 

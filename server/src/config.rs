@@ -68,6 +68,8 @@ pub struct Config {
     pub poll: PollDefaults,
     /// The no-events alarm's clock and webhook retries.
     pub alerting: AlertingConfig,
+    /// Custom Python rules: extra import directory and the per-event time limit.
+    pub rules: RulesConfig,
     /// `tracing` filter, e.g. `info` or `gatehouse=debug`.
     pub log: String,
 }
@@ -89,6 +91,23 @@ pub struct AlertingConfig {
     pub alarm_minute: Duration,
     /// The first webhook retry's delay; each next one is three times longer.
     pub webhook_retry: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct RulesConfig {
+    /// A directory of helper modules custom rules may import (added to Python's `sys.path`).
+    pub helpers_dir: Option<PathBuf>,
+    /// How long one Python rule may take on one event before it is stopped (an error).
+    pub time_limit: Duration,
+}
+
+impl Default for RulesConfig {
+    fn default() -> Self {
+        Self {
+            helpers_dir: None,
+            time_limit: Duration::from_secs(1),
+        }
+    }
 }
 
 impl Default for AlertingConfig {
@@ -113,6 +132,7 @@ impl Default for Config {
             demo_source: false,
             poll: PollDefaults::default(),
             alerting: AlertingConfig::default(),
+            rules: RulesConfig::default(),
             log: "info".into(),
         }
     }
@@ -182,6 +202,12 @@ pub struct ConfigArgs {
     /// Delay before the first webhook retry, in ms (then x3 per attempt, 6 attempts in all).
     #[arg(long, global = true, env = "GATEHOUSE_WEBHOOK_RETRY_MS")]
     pub webhook_retry_ms: Option<u64>,
+    /// Directory of helper modules that custom Python rules may import.
+    #[arg(long, global = true, env = "GATEHOUSE_RULE_HELPERS")]
+    pub rule_helpers: Option<PathBuf>,
+    /// Time limit of one Python rule on one event, in ms (10-60000).
+    #[arg(long, global = true, env = "GATEHOUSE_RULE_TIME_LIMIT_MS")]
+    pub rule_time_limit_ms: Option<u64>,
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, global = true, env = "GATEHOUSE_LOG")]
     pub log: Option<String>,
@@ -205,6 +231,8 @@ struct FileConfig {
     backfill_hours: Option<u64>,
     alarm_minute_ms: Option<u64>,
     webhook_retry_ms: Option<u64>,
+    rule_helpers: Option<PathBuf>,
+    rule_time_limit_ms: Option<u64>,
     log: Option<String>,
 }
 
@@ -248,6 +276,8 @@ impl Config {
             backfill_hours: args.backfill_hours,
             alarm_minute_ms: args.alarm_minute_ms,
             webhook_retry_ms: args.webhook_retry_ms,
+            rule_helpers: args.rule_helpers.clone(),
+            rule_time_limit_ms: args.rule_time_limit_ms,
             log: args.log.clone(),
         });
         config.validate()?;
@@ -270,6 +300,8 @@ impl Config {
             backfill_hours,
             alarm_minute_ms,
             webhook_retry_ms,
+            rule_helpers,
+            rule_time_limit_ms,
             log,
         } = layer;
         set(&mut self.addr, addr);
@@ -306,6 +338,13 @@ impl Config {
         set(
             &mut self.alerting.webhook_retry,
             webhook_retry_ms.map(Duration::from_millis),
+        );
+        if rule_helpers.is_some() {
+            self.rules.helpers_dir = rule_helpers;
+        }
+        set(
+            &mut self.rules.time_limit,
+            rule_time_limit_ms.map(Duration::from_millis),
         );
         set(&mut self.log, log);
     }
@@ -350,6 +389,12 @@ impl Config {
         if !(1..=3_600_000).contains(&retry) {
             return Err(ConfigError::Invalid(format!(
                 "webhook_retry_ms must be between 1 and 3600000 (one hour), got {retry}"
+            )));
+        }
+        let limit = self.rules.time_limit.as_millis();
+        if !(10..=60_000).contains(&limit) {
+            return Err(ConfigError::Invalid(format!(
+                "rule_time_limit_ms must be between 10 and 60000, got {limit}"
             )));
         }
         Ok(())

@@ -4,7 +4,9 @@
 
 pub mod alerts;
 pub mod dashboard;
+pub mod detections;
 pub mod enrichment;
+pub mod events;
 pub mod health;
 pub mod sources;
 pub mod system;

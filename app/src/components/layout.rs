@@ -2,9 +2,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// The areas of the console, in navigation order: (path, label).
-const NAV: [(&str, &str); 5] = [
+const NAV: [(&str, &str); 6] = [
     ("/", "Dashboard"),
     ("/sources", "Sources"),
+    ("/events", "Events"),
     ("/alerts", "Alerts"),
     ("/detections", "Detections"),
     ("/settings", "Settings"),

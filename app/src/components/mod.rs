@@ -6,6 +6,7 @@ pub mod button;
 pub mod card;
 pub mod chart;
 pub mod coming_soon;
+pub mod enrichment_matches;
 pub mod error_note;
 pub mod field;
 pub mod formatted;

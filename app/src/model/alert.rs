@@ -89,6 +89,8 @@ pub mod system_rules {
     /// 10 or more events failed classification within an hour (high; resolved automatically
     /// once an hour passes without failures, or by a person).
     pub const CLASSIFICATION: &str = "system.classification";
+    /// A detection rule failed (an exception or a time-out); one open alert per rule.
+    pub const RULE_ERROR: &str = "system.rule_error";
 }
 
 /// One row of the alerts list.
@@ -123,6 +125,21 @@ pub struct AlertDetail {
     /// `automatically` (the condition cleared) or `manually`.
     pub resolved_how: Option<String>,
     pub deliveries: Vec<Delivery>,
+    /// Detection alerts only: the rule's Panther fields and the first matching events.
+    pub detection: Option<DetectionFacts>,
+}
+
+/// What a detection alert adds to an alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectionFacts {
+    /// The dedup string that grouped the events.
+    pub dedup: String,
+    /// `alert_context(event)` of the first event, pretty JSON.
+    pub alert_context: String,
+    pub runbook: String,
+    pub reference: String,
+    /// The first events that matched (at most 10); all of them are at `/events?alert=<id>`.
+    pub samples: Vec<super::detection::RuleMatchRow>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,6 +195,8 @@ pub struct AlertFilter {
     /// This severity or higher.
     pub min_severity: Option<Severity>,
     pub source_id: Option<i64>,
+    /// One rule's alerts (exact id).
+    pub rule_id: Option<String>,
 }
 
 /// A webhook destination as the console shows it (never its secret).

@@ -2,8 +2,10 @@
 
 pub mod alert;
 pub mod dashboard;
+pub mod detection;
 pub mod enrichment;
 mod error;
+pub mod events;
 pub mod health;
 pub mod source;
 mod system;

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod dashboard;
 pub mod detections;
+pub mod events;
 pub mod not_found;
 pub mod settings;
 pub mod sources;

@@ -38,7 +38,7 @@ pub fn payload(alert: &AlertRow, change: &str) -> String {
     } else {
         Value::Null
     };
-    json!({
+    let mut body = json!({
         "id": alert.id,
         "rule_id": alert.rule_id,
         "title": alert.title,
@@ -51,8 +51,22 @@ pub fn payload(alert: &AlertRow, change: &str) -> String {
         "occurrences": alert.occurrences,
         "description": alert.description,
         "context": context,
-    })
-    .to_string()
+    });
+    // Detection alerts also carry the rule's Panther fields.
+    if let Some(dedup) = &alert.dedup {
+        let alert_context = alert
+            .alert_context
+            .as_deref()
+            .and_then(|c| serde_json::from_str::<Value>(c).ok())
+            .unwrap_or(Value::Null);
+        body["detection"] = json!({
+            "dedup": dedup,
+            "alert_context": alert_context,
+            "runbook": alert.runbook,
+            "reference": alert.reference,
+        });
+    }
+    body.to_string()
 }
 
 /// The message of a destination's Test button: shaped like an alert, `change` = `test`.
@@ -236,6 +250,10 @@ mod tests {
             occurrences: 2,
             resolved_at: None,
             resolved_how: None,
+            dedup: None,
+            alert_context: None,
+            runbook: None,
+            reference: None,
             failed_deliveries: 0,
         }
     }

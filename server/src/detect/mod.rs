@@ -15,7 +15,11 @@ use serde_json::{json, Map, Value};
 
 pub use app::model::alert::Severity;
 
+pub mod cli;
+pub mod metadata;
 pub mod okta;
+pub mod python;
+pub mod worker;
 
 /// Panther's defaults.
 pub const DEFAULT_DEDUP_PERIOD_MINUTES: u32 = 60;
@@ -83,7 +87,7 @@ impl Rule {
             return None;
         }
         Some(Match {
-            rule_id: self.id,
+            rule_id: self.id.to_owned(),
             title: (self.title)(event),
             severity: self.severity_for(event),
             dedup: self.dedup_for(event),
@@ -91,6 +95,9 @@ impl Rule {
             threshold: self.threshold,
             signal: self.signal,
             context: okta_alert_context(event),
+            runbook: self.runbook.to_owned(),
+            reference: self.reference.to_owned(),
+            destinations: None,
         })
     }
 }
@@ -98,7 +105,7 @@ impl Rule {
 /// A rule that matched an event: everything the alert grouping needs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Match {
-    pub rule_id: &'static str,
+    pub rule_id: String,
     pub title: String,
     pub severity: Severity,
     pub dedup: String,
@@ -106,6 +113,12 @@ pub struct Match {
     pub threshold: u32,
     pub signal: bool,
     pub context: Value,
+    /// The rule's runbook (Python rules: `runbook()` or the YAML's `Runbook`).
+    pub runbook: String,
+    /// The rule's reference link (Python rules: `reference()` or the YAML's `Reference`).
+    pub reference: String,
+    /// Python rules' `destinations()`: the destinations to notify instead of the defaults.
+    pub destinations: Option<Vec<String>>,
 }
 
 /// A named group of rules that is enabled as a whole (per source, later).

@@ -4,7 +4,7 @@
 use app::model::{
     alert::{
         AlertDetail, AlertFilter, AlertState, AlertSummary, Delivery, DeliveryState, Destination,
-        DestinationInput, Severity, TestDelivery,
+        DestinationInput, DetectionFacts, Severity, TestDelivery,
     },
     health::{
         AlarmState, AlarmStatus, AlarmTransition, CheckState, HealthCheck, PollAttempt,
@@ -28,6 +28,8 @@ use crate::{
 /// Rows in the Health tab's histories, and in the alerts list.
 const HISTORY: i64 = 50;
 const ALERTS_LISTED: i64 = 500;
+/// Matching events shown on a detection alert (all are one click away in the explorer).
+const ALERT_SAMPLES: i64 = 10;
 
 impl Engine {
     /// The checks, the no-events alarm with its last transitions, the last poll attempts and the
@@ -93,6 +95,7 @@ impl Engine {
                 state: Some(AlertState::Open),
                 min_severity: None,
                 source_id: Some(id),
+                rule_id: None,
             })
             .await?;
         Ok(SourceHealthDetail {
@@ -123,6 +126,7 @@ impl Engine {
                 state: filter.state.map(AlertState::as_str),
                 min_severity: filter.min_severity,
                 source_id: filter.source_id,
+                rule_id: filter.rule_id,
                 limit: ALERTS_LISTED,
             })
             .await
@@ -146,6 +150,28 @@ impl Engine {
             .into_iter()
             .map(delivery)
             .collect();
+        let detection = match &row.dedup {
+            None => None,
+            Some(dedup) => Some(DetectionFacts {
+                dedup: dedup.clone(),
+                alert_context: row
+                    .alert_context
+                    .as_deref()
+                    .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok())
+                    .and_then(|c| serde_json::to_string_pretty(&c).ok())
+                    .unwrap_or_default(),
+                runbook: row.runbook.clone().unwrap_or_default(),
+                reference: row.reference.clone().unwrap_or_default(),
+                samples: self
+                    .store
+                    .alert_samples(id, ALERT_SAMPLES)
+                    .await
+                    .map_err(store_error(context))?
+                    .into_iter()
+                    .map(super::detections::match_row)
+                    .collect(),
+            }),
+        };
         Ok(AlertDetail {
             summary: alert_summary(&row),
             description: row.description,
@@ -153,6 +179,7 @@ impl Engine {
             resolved_at: row.resolved_at.map(rfc3339_ms),
             resolved_how: row.resolved_how,
             deliveries,
+            detection,
         })
     }
 

@@ -7,9 +7,13 @@
 //! | `mod.rs` | the engine, sources, the `Console` implementation |
 //! | `alerting.rs` | source health, alerts, webhook destinations |
 //! | `enrichment.rs` | profile syncs, stored profiles, recent events and their matches |
+//! | `events.rs` | the event explorer: search with filters and a keyset cursor, one stored event |
+//! | `detections.rs` | packs and rules per source, custom Python rules, the rule test panel |
 
 mod alerting;
+mod detections;
 mod enrichment;
+mod events;
 
 use std::sync::Arc;
 
@@ -19,6 +23,7 @@ use app::{
         alert::{
             AlertDetail, AlertFilter, AlertSummary, Destination, DestinationInput, TestDelivery,
         },
+        detection::{CustomRuleInput, DetectionsOverview, RuleDetail, RuleTestVerdict},
         enrichment::{
             DeviceProfileRow, EnrichmentOverview, EventDetail, ProfileKind, ProfilePage,
             RecentEvent, UserProfileRow,
@@ -37,11 +42,13 @@ use crate::{
     alarms::Monitor,
     alerts::{delivery::DeliveryWorker, webhook::WebhookClient, Alerts, Resolution},
     config::{Config, Secret},
+    detect::{python::PythonRuntime, worker::DetectionWorker},
     enrich::{Enricher, SyncContext},
     ingest::{PollContext, Supervisor},
     okta::{OktaError, OktaHttp},
     secrets::SecretBox,
     store::{AlertSelector, NewSource, Store, StoreError},
+    telemetry::metrics::Metrics,
 };
 
 pub struct Engine {
@@ -54,6 +61,7 @@ pub struct Engine {
     pub monitor: Arc<Monitor>,
     pub webhooks: WebhookClient,
     pub enricher: Arc<Enricher>,
+    pub detections: Arc<DetectionWorker>,
     pub started_at: DateTime<Utc>,
 }
 
@@ -61,12 +69,14 @@ pub struct Engine {
 pub struct AlertingTasks {
     monitor: tokio::task::JoinHandle<()>,
     deliveries: tokio::task::JoinHandle<()>,
+    detections: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for AlertingTasks {
     fn drop(&mut self) {
         self.monitor.abort();
         self.deliveries.abort();
+        self.detections.abort();
     }
 }
 
@@ -108,11 +118,22 @@ impl Engine {
             },
             Arc::default(),
         );
+        let metrics: Arc<Metrics> = Arc::default();
+        let python = PythonRuntime::new(
+            config.rules.helpers_dir.iter().cloned().collect(),
+            config.rules.time_limit,
+        )
+        .map_err(|e| {
+            tracing::error!(error = %e, "custom Python rules cannot run");
+            e.to_string()
+        });
+        let detections =
+            DetectionWorker::new(store.clone(), alerts.queued(), Arc::clone(&metrics), python);
         let supervisor = Supervisor::new(PollContext {
             store: store.clone(),
             http: http.clone(),
             secrets: secrets.clone(),
-            metrics: Default::default(),
+            metrics,
             monitor: Arc::clone(&monitor),
             lookups: Arc::clone(enricher.lookups()),
         });
@@ -126,12 +147,14 @@ impl Engine {
             monitor,
             webhooks: WebhookClient::new(),
             enricher,
+            detections,
             started_at: Utc::now(),
         })
     }
 
-    /// Starts the alarm monitor's tick and the webhook delivery worker (the server does this
-    /// once it serves; tests when they need them). Both stop when the handle is dropped.
+    /// Starts the alarm monitor's tick, the webhook delivery worker and the detection worker
+    /// (the server does this once it serves; tests when they need them). They stop when the
+    /// handle is dropped.
     pub fn spawn_alerting(&self) -> AlertingTasks {
         AlertingTasks {
             monitor: self.monitor.spawn(),
@@ -144,6 +167,7 @@ impl Engine {
                 metrics: Arc::clone(&self.supervisor.context().metrics),
             }
             .spawn(),
+            detections: self.detections.spawn(),
         }
     }
 
@@ -648,6 +672,63 @@ impl Console for Engine {
 
     async fn event_detail(&self, id: i64, row_id: String) -> Result<EventDetail, AppError> {
         Engine::event_detail(self, id, &row_id).await
+    }
+
+    async fn search_events(
+        &self,
+        query: app::model::events::EventQuery,
+    ) -> Result<app::model::events::EventPage, AppError> {
+        Engine::search_events(self, &query).await
+    }
+
+    async fn stored_event(&self, id: i64) -> Result<app::model::events::StoredEvent, AppError> {
+        Engine::stored_event(self, id).await
+    }
+
+    async fn detections(&self, source_id: Option<i64>) -> Result<DetectionsOverview, AppError> {
+        Engine::detections(self, source_id).await
+    }
+
+    async fn set_pack_enabled(
+        &self,
+        source_id: i64,
+        pack_id: String,
+        enabled: bool,
+    ) -> Result<(), AppError> {
+        Engine::set_pack_enabled(self, source_id, &pack_id, enabled).await
+    }
+
+    async fn set_rule_enabled(
+        &self,
+        source_id: i64,
+        rule_id: String,
+        enabled: bool,
+    ) -> Result<(), AppError> {
+        Engine::set_rule_enabled(self, source_id, &rule_id, enabled).await
+    }
+
+    async fn rule_detail(&self, rule_id: String) -> Result<RuleDetail, AppError> {
+        Engine::rule_detail(self, &rule_id).await
+    }
+
+    async fn save_custom_rule(
+        &self,
+        original_id: Option<String>,
+        input: CustomRuleInput,
+    ) -> Result<String, AppError> {
+        Engine::save_custom_rule(self, original_id.as_deref(), input).await
+    }
+
+    async fn delete_custom_rule(&self, rule_id: String) -> Result<(), AppError> {
+        Engine::delete_custom_rule(self, &rule_id).await
+    }
+
+    async fn test_custom_rule(
+        &self,
+        input: CustomRuleInput,
+        event: String,
+    ) -> Result<RuleTestVerdict, AppError> {
+        Engine::test_custom_rule(self, input, event).await
     }
 
     async fn system_info(&self) -> Result<SystemInfo, AppError> {

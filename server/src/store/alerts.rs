@@ -25,13 +25,20 @@ pub struct AlertRow {
     pub occurrences: i64,
     pub resolved_at: Option<i64>,
     pub resolved_how: Option<String>,
+    /// Detection alerts: the dedup string, `alert_context()` JSON, runbook and reference.
+    pub dedup: Option<String>,
+    pub alert_context: Option<String>,
+    pub runbook: Option<String>,
+    pub reference: Option<String>,
     /// Deliveries that finally failed (filled by the listing queries only).
     #[sqlx(default)]
     pub failed_deliveries: i64,
 }
 
-const ALERT_COLUMNS: &str = "id, rule_id, dedup_key, severity, state, title, description, context,
-    source_id, source_name, first_seen, last_seen, occurrences, resolved_at, resolved_how";
+pub(super) const ALERT_COLUMNS: &str =
+    "id, rule_id, dedup_key, severity, state, title, description, context,
+    source_id, source_name, first_seen, last_seen, occurrences, resolved_at, resolved_how, dedup,
+    alert_context, runbook, reference";
 
 /// `severity` as a number, lowest first (the order of [`Severity`]).
 const SEVERITY_RANK: &str = "CASE severity WHEN 'INFO' THEN 0 WHEN 'LOW' THEN 1
@@ -85,6 +92,7 @@ pub struct AlertQuery {
     pub state: Option<&'static str>,
     pub min_severity: Option<Severity>,
     pub source_id: Option<i64>,
+    pub rule_id: Option<String>,
     pub limit: i64,
 }
 
@@ -192,48 +200,9 @@ impl Store {
         payload: PayloadFn<'_>,
     ) -> Result<AlertChange, StoreError> {
         let mut tx = self.write_tx().await?;
-        let repeated = sqlx::query_as::<_, AlertRow>(&format!(
-            "UPDATE alerts SET occurrences = occurrences + 1, last_seen = ?, description = ?, context = ?
-             WHERE dedup_key = ? AND state = 'open' RETURNING {ALERT_COLUMNS}"
-        ))
-        .bind(now)
-        .bind(new.description)
-        .bind(new.context)
-        .bind(new.dedup_key)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(alert) = repeated {
-            tx.commit().await?;
-            return Ok(AlertChange {
-                alert,
-                opened: false,
-                queued: 0,
-            });
-        }
-        let alert = sqlx::query_as::<_, AlertRow>(&format!(
-            "INSERT INTO alerts (rule_id, dedup_key, severity, state, title, description, context,
-                 source_id, source_name, first_seen, last_seen, occurrences)
-             VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, 1) RETURNING {ALERT_COLUMNS}"
-        ))
-        .bind(new.rule_id)
-        .bind(new.dedup_key)
-        .bind(new.severity.as_str())
-        .bind(new.title)
-        .bind(new.description)
-        .bind(new.context)
-        .bind(new.source_id)
-        .bind(new.source_name)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let queued = queue_deliveries(&mut tx, &alert, "opened", now, payload).await?;
+        let change = raise_alert_in(&mut tx, new, now, payload).await?;
         tx.commit().await?;
-        Ok(AlertChange {
-            alert,
-            opened: true,
-            queued,
-        })
+        Ok(change)
     }
 
     /// Resolves the selected open alerts (`how`: automatically or manually), queueing a
@@ -275,7 +244,7 @@ impl Store {
         let resolved = query.fetch_all(&mut *tx).await?;
         let mut changes = Vec::with_capacity(resolved.len());
         for alert in resolved {
-            let queued = queue_deliveries(&mut tx, &alert, "resolved", now, payload).await?;
+            let queued = queue_deliveries(&mut tx, &alert, "resolved", now, payload, None).await?;
             changes.push(AlertChange {
                 alert,
                 opened: false,
@@ -293,12 +262,14 @@ impl Store {
                     (SELECT COUNT(*) FROM deliveries d WHERE d.alert_id = alerts.id AND d.state = 'failed') AS failed_deliveries
              FROM alerts
              WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR source_id = ?2) AND ({SEVERITY_RANK}) >= ?3
+               AND (?5 IS NULL OR rule_id = ?5)
              ORDER BY last_seen DESC, id DESC LIMIT ?4"
         ))
         .bind(query.state)
         .bind(query.source_id)
         .bind(query.min_severity.map_or(0, rank))
         .bind(query.limit)
+        .bind(query.rule_id.as_deref())
         .fetch_all(self.pool())
         .await?)
     }
@@ -522,13 +493,66 @@ fn destination_conflict(err: sqlx::Error, name: &str) -> StoreError {
     )
 }
 
+/// [`Store::raise_alert`] inside a caller's transaction (detection batches raise rule-error
+/// alerts together with their matches).
+pub(super) async fn raise_alert_in(
+    tx: &mut SqliteConnection,
+    new: &NewAlert<'_>,
+    now: i64,
+    payload: PayloadFn<'_>,
+) -> Result<AlertChange, StoreError> {
+    let repeated = sqlx::query_as::<_, AlertRow>(&format!(
+        "UPDATE alerts SET occurrences = occurrences + 1, last_seen = ?, description = ?, context = ?
+         WHERE dedup_key = ? AND state = 'open' RETURNING {ALERT_COLUMNS}"
+    ))
+    .bind(now)
+    .bind(new.description)
+    .bind(new.context)
+    .bind(new.dedup_key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(alert) = repeated {
+        return Ok(AlertChange {
+            alert,
+            opened: false,
+            queued: 0,
+        });
+    }
+    let alert = sqlx::query_as::<_, AlertRow>(&format!(
+        "INSERT INTO alerts (rule_id, dedup_key, severity, state, title, description, context,
+             source_id, source_name, first_seen, last_seen, occurrences)
+         VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, 1) RETURNING {ALERT_COLUMNS}"
+    ))
+    .bind(new.rule_id)
+    .bind(new.dedup_key)
+    .bind(new.severity.as_str())
+    .bind(new.title)
+    .bind(new.description)
+    .bind(new.context)
+    .bind(new.source_id)
+    .bind(new.source_name)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let queued = queue_deliveries(tx, &alert, "opened", now, payload, None).await?;
+    Ok(AlertChange {
+        alert,
+        opened: true,
+        queued,
+    })
+}
+
 /// Queues one delivery of `alert`'s `change` per enabled destination that takes its severity.
-async fn queue_deliveries(
+pub(super) async fn queue_deliveries(
     tx: &mut SqliteConnection,
     alert: &AlertRow,
     change: &str,
     now: i64,
     payload: PayloadFn<'_>,
+    // A rule's `destinations()`: only these destination names (case-insensitive); none when
+    // empty.
+    only: Option<&[String]>,
 ) -> Result<usize, StoreError> {
     let severity = Severity::parse(&alert.severity).unwrap_or(Severity::Critical);
     let targets: Vec<(i64, String, String)> = sqlx::query_as(
@@ -539,6 +563,9 @@ async fn queue_deliveries(
     let targets: Vec<_> = targets
         .into_iter()
         .filter(|(_, _, min)| Severity::parse(min).is_some_and(|min| min <= severity))
+        .filter(|(_, name, _)| {
+            only.is_none_or(|names| names.iter().any(|n| n.eq_ignore_ascii_case(name)))
+        })
         .collect();
     if targets.is_empty() {
         return Ok(0);

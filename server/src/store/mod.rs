@@ -1,6 +1,8 @@
 //! All SQL lives under this module. Row structs here are separate from the `app::model` types.
 
 mod alerts;
+mod detections;
+mod events;
 mod health;
 mod ingest;
 mod profiles;
@@ -12,6 +14,11 @@ pub use alerts::{
     AlertChange, AlertQuery, AlertRow, AlertSelector, AttemptResult, DeliveryRow, DestinationRow,
     DestinationWrite, DueDelivery, NewAlert, PayloadFn, SecretChange,
 };
+pub use detections::{
+    BatchOutcome, CustomRuleRow, DetectionSwitches, MatchRow, MatchWrite, RuleErrorRow,
+    RuleFailure, StoredEvent,
+};
+pub use events::{search_sql, ActorFilter, Boundary, EventAlertRow, EventListRow, EventSearch};
 pub use health::{AlarmRow, AlarmWrite, AttemptRow, CheckRow, CheckWrite, TransitionRow};
 pub use ingest::{
     AttemptRecord, CommitOutcome, ErrorDetail, HealthDayRow, HealthTotals, PageCommit,

@@ -124,6 +124,13 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        for pack in app::model::detection::DEFAULT_PACKS {
+            sqlx::query("INSERT INTO source_packs (source_id, pack_id) VALUES (?, ?)")
+                .bind(id)
+                .bind(pack)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -275,10 +282,20 @@ impl Store {
 
     /// Removes the source and, by cascade, its events, checkpoint, health and quarantine.
     pub async fn delete_source(&self, id: i64) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("DELETE FROM sources WHERE id = ?")
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        // The deleted events may have held the highest ids, which the next insert reuses:
+        // detection must not have read past them.
+        sqlx::query(
+            "UPDATE detection_state
+             SET last_event_id = min(last_event_id, (SELECT coalesce(max(id), 0) FROM events))",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 }

@@ -22,6 +22,8 @@ const DELIVERY_OUTCOMES: [&str; 3] = ["delivered", "retried", "failed"];
 pub struct Metrics {
     sources: Mutex<BTreeMap<i64, SourceCounters>>,
     deliveries: Mutex<BTreeMap<&'static str, u64>>,
+    /// Per rule id: (matches, errors).
+    rules: Mutex<BTreeMap<String, (u64, u64)>>,
 }
 
 /// What `/metrics` reads from the database besides the sources and their status rows.
@@ -78,6 +80,14 @@ impl Metrics {
     pub fn record_delivery(&self, outcome: &'static str) {
         let mut deliveries = self.deliveries.lock().unwrap_or_else(|e| e.into_inner());
         *deliveries.entry(outcome).or_default() += 1;
+    }
+
+    /// Counts a detection batch's matches and failures of one rule.
+    pub fn record_rule(&self, rule_id: &str, matches: u64, errors: u64) {
+        let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
+        let counts = rules.entry(rule_id.to_owned()).or_default();
+        counts.0 += matches;
+        counts.1 += errors;
     }
 
     /// The Prometheus text exposition of every source's metrics, then the alerts'.
@@ -326,6 +336,30 @@ impl Metrics {
                 &format!("outcome=\"{outcome}\""),
                 deliveries.get(outcome).copied().unwrap_or(0) as f64,
             );
+        }
+        let rules = self.rules.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for (name, help, pick) in [
+            (
+                "gatehouse_rule_matches_total",
+                "Events matched per detection rule (signals included), since start.",
+                0,
+            ),
+            (
+                "gatehouse_rule_errors_total",
+                "Detection rule failures (exceptions, time-outs) per rule, since start.",
+                1,
+            ),
+        ] {
+            family(&mut out, name, "counter", help);
+            for (rule, counts) in &rules {
+                let n = if pick == 0 { counts.0 } else { counts.1 };
+                sample(
+                    &mut out,
+                    name,
+                    &format!("rule=\"{}\"", escape(rule)),
+                    n as f64,
+                );
+            }
         }
         out
     }

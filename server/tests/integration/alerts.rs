@@ -911,3 +911,74 @@ async fn destination_forms_are_checked_field_by_field_and_secrets_are_kept_or_cl
         Err(AppError::NotFound(_))
     ));
 }
+
+#[tokio::test]
+async fn detection_alerts_reach_destinations_with_their_panther_fields_and_destinations_routes_them(
+) {
+    let h = Harness::configured(vec![quiet_org("acme", "t1", 0)], |args| {
+        args.webhook_retry_ms = Some(20)
+    })
+    .await;
+    let _alerting = h.engine.spawn_alerting();
+    let (all, routed) = (Receiver::start(&[]).await, Receiver::start(&[]).await);
+    for (name, receiver) in [("Everything", &all), ("Routed", &routed)] {
+        h.engine
+            .save_destination(None, destination(name, &receiver.url, "", Severity::Info))
+            .await
+            .unwrap();
+    }
+    // A Python rule that names its destination, as Panther's destinations() does.
+    let rule = app::model::detection::CustomRuleInput {
+        rule_id: "Custom.Routed".into(),
+        body: "def rule(event):\n    return event.get('eventType') == 'user.account.update_profile'\n\n\
+               def destinations(event):\n    return ['routed']\n"
+            .into(),
+        ..app::model::detection::CustomRuleInput::template()
+    };
+    h.engine.save_custom_rule(None, rule).await.unwrap();
+    let id = h.add_source("Acme", "acme", "t1").await;
+    let mut token = event("det-1", &chrono::Utc::now().to_rfc3339());
+    token["eventType"] = json!("system.api_token.create");
+    let mut lock = event("det-2", &chrono::Utc::now().to_rfc3339());
+    lock["eventType"] = json!("user.account.update_profile");
+    h.org("acme").append_events(vec![token, lock]);
+    h.drain(id).await;
+
+    // The built-in rule's alert goes to both; the routed rule's only to "Routed".
+    let to_all = all.wait_for_requests(1).await;
+    let body = to_all[0].json();
+    assert_eq!(body["rule_id"], "Okta.APIKeyCreated");
+    assert_eq!(body["change"], "opened");
+    assert!(body["detection"]["dedup"]
+        .as_str()
+        .is_some_and(|d| !d.is_empty()));
+    assert_eq!(
+        body["detection"]["alert_context"]["actor"]["alternateId"],
+        "ana@example.com"
+    );
+    let to_routed = routed.wait_for_requests(2).await;
+    let rules: Vec<String> = to_routed
+        .iter()
+        .map(|r| r.json()["rule_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(rules.contains(&"Custom.Routed".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"Okta.APIKeyCreated".to_owned()),
+        "{rules:?}"
+    );
+    // Deliveries are queued with the alert: the routed alert has exactly one, to "Routed".
+    let routed_alert = alerts_of(&h.engine, "Custom.Routed").await;
+    let deliveries = h
+        .engine
+        .alert_detail(routed_alert[0].id)
+        .await
+        .unwrap()
+        .deliveries;
+    let names: Vec<&str> = deliveries
+        .iter()
+        .map(|d| d.destination_name.as_str())
+        .collect();
+    assert_eq!(names, ["Routed"]);
+    assert_eq!(all.received().len(), 1, "{:?}", all.received());
+    h.engine.supervisor.shutdown().await;
+}

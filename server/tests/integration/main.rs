@@ -3,8 +3,11 @@
 
 mod alerts;
 mod cli;
+mod detections;
 mod enrichment;
+mod explore;
 mod harness;
 mod ingest;
+mod rules;
 mod sources;
 mod web;

@@ -131,6 +131,14 @@ fn AlertView(detail: AlertDetail) -> impl IntoView {
             <Card title="Context">
                 <Context latest />
             </Card>
+            <Show when=move || latest.value.with(|d| d.detection.is_some())>
+                <Card title="Detection">
+                    <Detection latest />
+                </Card>
+                <Card title="Events">
+                    <MatchedEvents latest />
+                </Card>
+            </Show>
             <Card title="Deliveries">
                 <Deliveries latest />
             </Card>
@@ -208,6 +216,107 @@ fn Context(latest: Latest<AlertDetail>) -> impl IntoView {
         }
         .into_any()
     }
+}
+
+/// A detection alert's Panther fields: dedup string, runbook, reference and alert context.
+#[component]
+fn Detection(latest: Latest<AlertDetail>) -> impl IntoView {
+    let facts = Memo::new(move |_| latest.value.with(|d| d.detection.clone()));
+    move || {
+        facts.get().map(|f| {
+            let reference = (!f.reference.is_empty()).then(|| {
+                let href = f.reference.clone();
+                view! {
+                    <Term id="alert-reference" label="Reference">
+                        <a href=href class="break-all text-indigo-700 underline" rel="noreferrer" target="_blank">
+                            {f.reference.clone()}
+                        </a>
+                    </Term>
+                }
+            });
+            let runbook = (!f.runbook.is_empty()).then(|| {
+                view! {
+                    <Term id="alert-runbook" label="Runbook">
+                        <span class="whitespace-pre-line">{f.runbook.clone()}</span>
+                    </Term>
+                }
+            });
+            view! {
+                <dl class="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[12rem_1fr]">
+                    <Term id="alert-dedup" label="Dedup string">
+                        <code class="break-all font-mono text-xs">{f.dedup.clone()}</code>
+                    </Term>
+                    {runbook}
+                    {reference}
+                </dl>
+                <h3 class="mb-2 mt-4 text-sm font-semibold text-slate-700">"Alert context"</h3>
+                <pre
+                    id="alert-context-json"
+                    class="max-h-96 overflow-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100"
+                >
+                    {f.alert_context.clone()}
+                </pre>
+            }
+        })
+    }
+}
+
+/// The first events that matched, each linked to its detail, and the link to all of them.
+#[component]
+fn MatchedEvents(latest: Latest<AlertDetail>) -> impl IntoView {
+    let id = latest.value.with_untracked(|d| d.summary.id);
+    let samples = Memo::new(move |_| {
+        latest.value.with(|d| {
+            d.detection
+                .as_ref()
+                .map(|f| f.samples.clone())
+                .unwrap_or_default()
+        })
+    });
+    let total = Memo::new(move |_| latest.value.with(|d| d.summary.occurrences));
+    let columns = vec![
+        Column::text("Event"),
+        Column::text("Type"),
+        Column::text("Actor"),
+        Column::text("Matched"),
+    ];
+    view! {
+        <p class="mb-3 text-sm text-slate-700">
+            {move || format!("{} matching events. ", grouped(total.get()))}
+            <A
+                href=format!("/events?alert={id}")
+                attr:id="alert-events-link"
+                attr:class="font-medium text-indigo-700 underline"
+            >
+                "Show all in the event explorer"
+            </A>
+        </p>
+        {move || {
+            let rows = samples.get();
+            view! {
+                <Table label="Matching events" columns=columns.clone()>
+                    {rows
+                        .into_iter()
+                        .map(|m| {
+                            view! {
+                                <tr>
+                                    <td class=CELL>
+                                        <A href=format!("/events/{}", m.event_id) attr:class="font-mono text-xs text-indigo-700 underline">
+                                            {format!("#{}", m.event_id)}
+                                        </A>
+                                    </td>
+                                    <td class=CELL><code class="font-mono text-xs">{m.event_type}</code></td>
+                                    <td class=CELL>{m.actor.unwrap_or_default()}</td>
+                                    <td class=CELL><Timestamp rfc3339=m.matched_at /></td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </Table>
+            }
+        }}
+    }
+    .into_any()
 }
 
 #[component]

@@ -41,7 +41,7 @@ pub fn AlertsPage() -> impl IntoView {
     view! {
         <PageHeader
             title="Alerts"
-            description="What Gatehouse noticed about your sources (and, later, your detections), newest activity first."
+            description="What your detections and Gatehouse itself noticed, newest activity first."
         />
         <AreaTabs />
         <Filters filter />
@@ -93,13 +93,16 @@ fn empty_words(filter: &AlertFilter) -> String {
         Some(AlertState::Resolved) => "No resolved alerts",
         None => "No alerts",
     };
-    let narrowed = if filter.min_severity.is_some() || filter.source_id.is_some() {
+    let narrowed = if filter.min_severity.is_some()
+        || filter.source_id.is_some()
+        || filter.rule_id.is_some()
+    {
         " match these filters"
     } else {
         ""
     };
     format!(
-        "{which}{narrowed}. Gatehouse raises system alerts when a source's token is rejected, no events arrive within its alarm timeframe, or many events fail classification."
+        "{which}{narrowed}. Alerts come from the detection rules enabled for each source (Detections), and from Gatehouse itself when a source's token is rejected, no events arrive within its alarm timeframe, many events fail classification, or a rule fails."
     )
 }
 
@@ -155,6 +158,7 @@ fn Filters(filter: Memo<AlertFilter>) -> impl IntoView {
                 value=severity
                 on_change=Callback::new(move |v: String| apply.run(FilterChange::Severity(v)))
             />
+            <RuleFilter filter apply />
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     // Without the list of sources, the other filters still work.
@@ -194,12 +198,44 @@ fn SourceFilter(
     }
 }
 
+/// The rule id filter: exact id, applied when the field loses focus or on Enter.
+#[component]
+fn RuleFilter(filter: Memo<AlertFilter>, apply: Callback<FilterChange>) -> impl IntoView {
+    let value = move || filter.with(|f| f.rule_id.clone().unwrap_or_default());
+    view! {
+        <label class="flex flex-col gap-1 text-sm font-medium text-slate-700">
+            "Rule"
+            <input
+                id="alert-filter-rule"
+                type="search"
+                placeholder="e.g. Okta.APIKeyCreated"
+                class="w-64 rounded-md border border-slate-300 px-3 py-2 text-sm font-normal"
+                prop:value=value
+                on:change=move |ev| apply.run(FilterChange::Rule(event_target_value(&ev)))
+            />
+        </label>
+    }
+}
+
+/// Escapes what a rule id may contain that a query string may not (ids are `[A-Za-z0-9._-]`
+/// when valid; anything else typed is percent-encoded).
+fn urlencoding_min(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// One drop-down's new value, as it appears in the address.
 #[derive(Debug, Clone)]
 enum FilterChange {
     State(String),
     Severity(String),
     Source(String),
+    Rule(String),
 }
 
 impl FilterChange {
@@ -208,6 +244,10 @@ impl FilterChange {
             FilterChange::State(v) => filter.state = parse_state(Some(&v)),
             FilterChange::Severity(v) => filter.min_severity = Severity::parse(&v),
             FilterChange::Source(v) => filter.source_id = v.parse().ok(),
+            FilterChange::Rule(v) => {
+                let v = v.trim();
+                filter.rule_id = (!v.is_empty()).then(|| v.to_owned());
+            }
         }
     }
 }
@@ -232,6 +272,7 @@ fn filter_from_query(get: impl Fn(&str) -> Option<String>) -> AlertFilter {
         state: parse_state(get("state").as_deref()),
         min_severity: get("severity").and_then(|s| Severity::parse(&s)),
         source_id: get("source").and_then(|s| s.parse().ok()),
+        rule_id: get("rule").filter(|r| !r.trim().is_empty()),
     }
 }
 
@@ -246,6 +287,9 @@ fn alerts_href(filter: &AlertFilter) -> String {
     }
     if let Some(id) = filter.source_id {
         params.push(format!("source={id}"));
+    }
+    if let Some(rule) = &filter.rule_id {
+        params.push(format!("rule={}", urlencoding_min(rule)));
     }
     if params.is_empty() {
         "/alerts".to_owned()
@@ -274,7 +318,8 @@ mod tests {
             AlertFilter {
                 state: Some(AlertState::Open),
                 min_severity: None,
-                source_id: None
+                source_id: None,
+                rule_id: None,
             }
         );
         assert_eq!(alerts_href(&from(&[])), "/alerts");
@@ -283,18 +328,24 @@ mod tests {
 
     #[test]
     fn filters_survive_the_round_trip_through_the_address() {
-        let filter = from(&[("state", "all"), ("severity", "high"), ("source", "7")]);
+        let filter = from(&[
+            ("state", "all"),
+            ("severity", "high"),
+            ("source", "7"),
+            ("rule", "Okta.APIKeyCreated"),
+        ]);
         assert_eq!(
             filter,
             AlertFilter {
                 state: None,
                 min_severity: Some(Severity::High),
-                source_id: Some(7)
+                source_id: Some(7),
+                rule_id: Some("Okta.APIKeyCreated".into()),
             }
         );
         assert_eq!(
             alerts_href(&filter),
-            "/alerts?state=all&severity=high&source=7"
+            "/alerts?state=all&severity=high&source=7&rule=Okta.APIKeyCreated"
         );
         assert_eq!(
             alerts_href(&from(&[("state", "resolved")])),
@@ -306,7 +357,7 @@ mod tests {
     fn the_default_empty_list_explains_what_raises_alerts() {
         assert_eq!(
             empty_words(&from(&[])),
-            "No open alerts. Gatehouse raises system alerts when a source's token is rejected, no events arrive within its alarm timeframe, or many events fail classification."
+            "No open alerts. Alerts come from the detection rules enabled for each source (Detections), and from Gatehouse itself when a source's token is rejected, no events arrive within its alarm timeframe, many events fail classification, or a rule fails."
         );
         assert!(empty_words(&from(&[("source", "2")]))
             .starts_with("No open alerts match these filters."));

@@ -1,14 +1,17 @@
-//! `Okta.APIKeyRevoked`: an API token was revoked.
+//! `Okta.APIKeyRevoked`: an API token was revoked. Follows Panther's
+//! `rules/okta_rules/okta_api_key_revoked.{py,yml}`.
 
 use serde_json::Value;
 
-use crate::detect::{actor_label, event_type, first_target_str, outcome_result, Rule, Severity};
+use super::api_key_created::key_name;
+use crate::detect::{actor_label, event_type, outcome_result, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     id: "Okta.APIKeyRevoked",
     name: "Okta API Key Revoked",
     severity: Severity::Info,
-    runbook: "Validate the revocation; integrations using the token stop working.",
+    runbook: "Confirm the revocation was intended; integrations that used the token stop \
+              working at once.",
     reference: "https://help.okta.com/en/prod/Content/Topics/Security/API.htm",
     matches,
     title,
@@ -20,10 +23,11 @@ fn matches(event: &Value) -> bool {
 }
 
 fn title(event: &Value) -> String {
+    // Panther's title runs `>` into `revoked`; we keep the space.
     format!(
         "{} revoked API key - <{}>",
         actor_label(event),
-        first_target_str(event, "displayName")
+        key_name(event)
     )
 }
 
@@ -32,25 +36,28 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn successful_revocation_matches() {
-        let event = json!({
+    fn revoke(result: &str) -> Value {
+        json!({
             "eventType": "system.api_token.revoke",
-            "outcome": {"result": "SUCCESS"},
+            "outcome": {"result": result},
             "actor": {"displayName": "Ann", "alternateId": "ann@example.com"},
-            "target": [{"displayName": "ci-token", "type": "Token"}],
-        });
-        assert!(RULE
-            .evaluate(&event)
-            .expect("match")
-            .title
-            .contains("ci-token"));
+            "target": [{"displayName": "ci-token", "alternateId": "unknown", "type": "Token"}],
+        })
     }
 
     #[test]
-    fn creation_does_not_match() {
-        let event =
-            json!({"eventType": "system.api_token.create", "outcome": {"result": "SUCCESS"}});
-        assert!(RULE.evaluate(&event).is_none());
+    fn successful_revocation_matches() {
+        assert_eq!(
+            RULE.evaluate(&revoke("SUCCESS")).expect("match").title,
+            "Ann <ann@example.com> revoked API key - <ci-token>"
+        );
+    }
+
+    #[test]
+    fn failed_revocation_or_creation_does_not_match() {
+        assert!(RULE.evaluate(&revoke("FAILURE")).is_none());
+        let mut create = revoke("SUCCESS");
+        create["eventType"] = json!("system.api_token.create");
+        assert!(RULE.evaluate(&create).is_none());
     }
 }

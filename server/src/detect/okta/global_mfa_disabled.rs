@@ -1,15 +1,20 @@
-//! `Okta.Global.MFA.Disabled`: an MFA factor was deactivated for the whole org.
+//! `Okta.Global.MFA.Disabled`: an admin deactivated an MFA factor for the whole org. Follows
+//! Panther's `rules/okta_rules/okta_admin_disabled_mfa.{py,yml}` (the data model's
+//! `ADMIN_MFA_DISABLED` is `system.mfa.factor.deactivate`).
 
 use serde_json::Value;
 
-use crate::detect::{actor_label, event_type, Rule, Severity};
+use super::actor_user;
+use crate::detect::{event_type, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     id: "Okta.Global.MFA.Disabled",
     name: "Okta MFA Globally Disabled",
     severity: Severity::High,
-    runbook: "Contact the admin to confirm the change; re-enable the factor if it was not planned.",
-    reference: "https://help.okta.com/en/prod/Content/Topics/Security/mfa/mfa-factors.htm",
+    dedup_period_minutes: 15,
+    runbook: "Ask the admin why the factor was switched off for everyone; turn it back on at \
+              once if the change was not planned.",
+    reference: "https://help.okta.com/oie/en-us/content/topics/identity-engine/authenticators/about-authenticators.htm",
     matches,
     title,
     ..Rule::DEFAULT
@@ -20,7 +25,10 @@ fn matches(event: &Value) -> bool {
 }
 
 fn title(event: &Value) -> String {
-    format!("Okta System-wide MFA Disabled by {}", actor_label(event))
+    format!(
+        "Okta System-wide MFA Disabled by Admin User {}",
+        actor_user(event)
+    )
 }
 
 #[cfg(test)]
@@ -34,15 +42,18 @@ mod tests {
             "eventType": "system.mfa.factor.deactivate",
             "actor": {"displayName": "Ann", "alternateId": "ann@example.com"},
         });
+        let m = RULE.evaluate(&event).expect("match");
         assert_eq!(
-            RULE.evaluate(&event).expect("match").severity,
-            Severity::High
+            m.title,
+            "Okta System-wide MFA Disabled by Admin User ann@example.com"
         );
+        assert_eq!((m.severity, m.dedup_period_minutes), (Severity::High, 15));
     }
 
     #[test]
-    fn user_factor_deactivation_does_not_match() {
-        let event = json!({"eventType": "user.mfa.factor.deactivate"});
-        assert!(RULE.evaluate(&event).is_none());
+    fn user_factor_deactivation_or_login_does_not_match() {
+        for event_type in ["user.mfa.factor.deactivate", "user.session.start"] {
+            assert!(RULE.evaluate(&json!({"eventType": event_type})).is_none());
+        }
     }
 }

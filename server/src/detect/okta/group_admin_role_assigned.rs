@@ -1,25 +1,23 @@
-//! `Okta.Group.AdminRoleAssigned`: an admin role was granted to a whole group.
+//! `Okta.Group.Admin.Role.Assigned`: an admin role was granted to a whole group. Follows
+//! Panther's `rules/okta_rules/okta_group_admin_role_assigned.{py,yml}`: always High, because
+//! every current and future member of the group becomes an admin.
 
 use serde_json::Value;
 
-use crate::detect::{actor_label, deep_str, event_type, first_target_str, Rule, Severity};
+use super::first_target_or;
+use crate::detect::{event_type, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    id: "Okta.Group.AdminRoleAssigned",
+    id: "Okta.Group.Admin.Role.Assigned",
     name: "Okta Group Admin Role Assigned",
-    severity: Severity::Medium,
-    runbook: "Confirm the grant; every current and future member of the group becomes an admin.",
-    reference:
-        "https://help.okta.com/en/prod/Content/Topics/Security/administrators-admin-comparison.htm",
+    severity: Severity::High,
+    runbook: "Confirm the grant with the admin who made it and review who is in the group; \
+              anyone added to it later becomes an admin too.",
+    reference: "https://support.okta.com/help/s/article/How-to-assign-Administrator-roles-to-groups?language=en_US#:~:text=Log%20in%20to%20the%20Admin,user%20and%20click%20Save%20changes",
     matches,
     title,
-    dynamic_severity: Some(severity),
     ..Rule::DEFAULT
 };
-
-fn privilege(event: &Value) -> &str {
-    deep_str(event, &["debugContext", "debugData", "privilegeGranted"])
-}
 
 fn matches(event: &Value) -> bool {
     event_type(event) == "group.privilege.grant"
@@ -27,19 +25,9 @@ fn matches(event: &Value) -> bool {
 
 fn title(event: &Value) -> String {
     format!(
-        "{} granted [{}] privileges to group [{}]",
-        actor_label(event),
-        privilege(event),
-        first_target_str(event, "displayName"),
+        "Okta Admin Privileges Assigned to Group [{}]",
+        first_target_or(event, "alternateId", "<id-not-found>")
     )
-}
-
-fn severity(event: &Value) -> Severity {
-    if privilege(event).contains("Super administrator") {
-        Severity::High
-    } else {
-        Severity::Medium
-    }
 }
 
 #[cfg(test)]
@@ -47,35 +35,35 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn grant(privilege: &str) -> Value {
+    fn grant(event_type: &str, privilege: &str) -> Value {
         json!({
-            "eventType": "group.privilege.grant",
+            "eventType": event_type,
             "actor": {"displayName": "Ann", "alternateId": "ann@example.com"},
-            "target": [{"displayName": "IT Staff", "type": "UserGroup"}],
+            "target": [{"displayName": "IT Staff", "alternateId": "00g1itstaff", "type": "UserGroup"}],
             "debugContext": {"debugData": {"privilegeGranted": privilege}},
         })
     }
 
     #[test]
-    fn super_admin_to_group_is_high() {
-        assert_eq!(
-            RULE.evaluate(&grant("Super administrator"))
-                .expect("match")
-                .severity,
-            Severity::High
-        );
-        assert_eq!(
-            RULE.evaluate(&grant("Help Desk administrator"))
-                .expect("match")
-                .severity,
-            Severity::Medium
-        );
+    fn any_group_grant_is_high() {
+        for privilege in ["Super administrator", "Help Desk administrator"] {
+            let m = RULE
+                .evaluate(&grant("group.privilege.grant", privilege))
+                .expect("match");
+            assert_eq!(m.severity, Severity::High);
+            assert_eq!(
+                m.title,
+                "Okta Admin Privileges Assigned to Group [00g1itstaff]"
+            );
+        }
     }
 
     #[test]
-    fn user_grant_does_not_match() {
-        let mut event = grant("Super administrator");
-        event["eventType"] = json!("user.account.privilege.grant");
-        assert!(RULE.evaluate(&event).is_none());
+    fn user_grant_or_other_event_does_not_match() {
+        for event_type in ["user.account.privilege.grant", "app.token.reuse"] {
+            assert!(RULE
+                .evaluate(&grant(event_type, "Super administrator"))
+                .is_none());
+        }
     }
 }

@@ -1,39 +1,50 @@
-//! `Okta.Identity.Provider.Created.Modified`: an identity provider was added or changed. A
-//! rogue IdP lets an attacker sign in as any user it routes.
+//! `Okta.Identity.Provider.Created.Modified`: an identity provider was created or changed in
+//! any way (`system.idp.lifecycle.*`). A rogue IdP lets an attacker sign in as users it
+//! routes. Follows Panther's `rules/okta_rules/okta_idp_create_modify.{py,yml}`: High for a
+//! creation, Medium for any other lifecycle change.
 
 use serde_json::Value;
 
-use crate::detect::{actor_label, event_type, first_target_str, Rule, Severity};
+use super::{actor_or_placeholders, target_values};
+use crate::detect::{event_type, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     id: "Okta.Identity.Provider.Created.Modified",
     name: "Okta Identity Provider Created or Modified",
     severity: Severity::High,
-    runbook: "Confirm the change with the admin and check the IdP's routing rules.",
-    reference: "https://help.okta.com/en/prod/Content/Topics/Security/idp.htm",
+    dedup_period_minutes: 30,
+    runbook: "Confirm the change with the admin and review the IdP's routing rules. Give \
+              this right only to a custom admin role scoped away from highly privileged admins.",
+    reference:
+        "https://sec.okta.com/articles/2023/08/cross-tenant-impersonation-prevention-and-detection",
     matches,
     title,
+    dynamic_severity: Some(severity),
     ..Rule::DEFAULT
 };
 
 fn matches(event: &Value) -> bool {
-    matches!(
-        event_type(event),
-        "system.idp.lifecycle.create" | "system.idp.lifecycle.update"
-    )
+    event_type(event).contains("system.idp.lifecycle")
 }
 
 fn title(event: &Value) -> String {
-    let action = if event_type(event).ends_with("create") {
-        "created"
-    } else {
-        "modified"
-    };
+    let action = event_type(event).rsplit('.').next().unwrap_or_default();
+    let target = target_values(event, "displayName")
+        .first()
+        .copied()
+        .unwrap_or("<displayName-not-found>");
     format!(
-        "{} {action} identity provider [{}]",
-        actor_label(event),
-        first_target_str(event, "displayName"),
+        "{} {action}d Identity Provider [{target}]",
+        actor_or_placeholders(event)
     )
+}
+
+fn severity(event: &Value) -> Severity {
+    if event_type(event).contains("create") {
+        Severity::High
+    } else {
+        Severity::Medium
+    }
 }
 
 #[cfg(test)]
@@ -41,30 +52,47 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn create_and_update_match() {
-        let mut event = json!({
-            "eventType": "system.idp.lifecycle.create",
+    fn idp(event_type: &str) -> Value {
+        json!({
+            "eventType": event_type,
+            "outcome": {"result": "SUCCESS"},
             "actor": {"displayName": "Ann", "alternateId": "ann@example.com"},
             "target": [{"displayName": "Partner SAML", "type": "IdentityProvider"}],
-        });
-        assert!(RULE
-            .evaluate(&event)
-            .expect("match")
-            .title
-            .contains("created identity provider [Partner SAML]"));
-        event["eventType"] = json!("system.idp.lifecycle.update");
-        assert!(RULE
-            .evaluate(&event)
-            .expect("match")
-            .title
-            .contains("modified"));
+        })
     }
 
     #[test]
-    fn idp_deactivation_does_not_match() {
-        assert!(RULE
-            .evaluate(&json!({"eventType": "system.idp.lifecycle.deactivate"}))
-            .is_none());
+    fn creation_is_high() {
+        let m = RULE
+            .evaluate(&idp("system.idp.lifecycle.create"))
+            .expect("match");
+        assert_eq!(
+            m.title,
+            "Ann <ann@example.com> created Identity Provider [Partner SAML]"
+        );
+        assert_eq!((m.severity, m.dedup_period_minutes), (Severity::High, 30));
+    }
+
+    #[test]
+    fn other_lifecycle_changes_are_medium() {
+        for (event_type, verb) in [
+            ("system.idp.lifecycle.update", "updated"),
+            ("system.idp.lifecycle.deactivate", "deactivated"),
+            ("system.idp.lifecycle.activate", "activated"),
+        ] {
+            let m = RULE.evaluate(&idp(event_type)).expect(event_type);
+            assert_eq!(m.severity, Severity::Medium);
+            assert!(m.title.contains(verb), "{}", m.title);
+        }
+    }
+
+    #[test]
+    fn other_events_do_not_match() {
+        for event_type in [
+            "user.authentication.auth_via_mfa",
+            "user.authentication.auth_via_IDP",
+        ] {
+            assert!(RULE.evaluate(&idp(event_type)).is_none());
+        }
     }
 }

@@ -1,18 +1,20 @@
-//! `Okta.User.MFAFactorSuspend`: one of a user's MFA factors was suspended.
+//! `Okta.User.MFA.Factor.Suspend`: one of a user's MFA factors was suspended. Follows Panther's
+//! `rules/okta_rules/okta_user_mfa_factor_suspend.{py,yml}`.
 
 use serde_json::Value;
 
-use crate::detect::{actor_label, deep_str, event_type, outcome_result, Rule, Severity};
+use super::first_target_or;
+use crate::detect::{event_type, outcome_result, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    id: "Okta.User.MFAFactorSuspend",
-    name: "Okta MFA Factor Suspended",
-    severity: Severity::Medium,
-    runbook: "Confirm with the user why the factor was suspended.",
-    reference: "https://help.okta.com/en/prod/Content/Topics/Security/mfa/mfa-reset-users.htm",
+    id: "Okta.User.MFA.Factor.Suspend",
+    name: "Okta User MFA Factor Suspend",
+    severity: Severity::High,
+    runbook: "Ask the user (and the admin, if one acted) why the factor was suspended; an \
+              attacker may be clearing the way for a factor of their own.",
+    reference: "https://help.okta.com/en-us/content/topics/security/mfa/mfa-factors.htm",
     matches,
     title,
-    dedup: Some(dedup),
     ..Rule::DEFAULT
 };
 
@@ -21,11 +23,10 @@ fn matches(event: &Value) -> bool {
 }
 
 fn title(event: &Value) -> String {
-    format!("Okta: MFA factor suspended for {}", actor_label(event))
-}
-
-fn dedup(event: &Value) -> String {
-    deep_str(event, &["actor", "alternateId"]).to_string()
+    format!(
+        "Okta: Authentication Factor for [{}] has been suspended.",
+        first_target_or(event, "alternateId", "<id-not-found>")
+    )
 }
 
 #[cfg(test)]
@@ -33,20 +34,34 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn suspension_matches() {
-        let event = json!({
-            "eventType": "user.mfa.factor.suspend",
-            "outcome": {"result": "SUCCESS"},
+    fn suspend(event_type: &str, result: &str) -> Value {
+        json!({
+            "eventType": event_type,
+            "outcome": {"result": result, "reason": "User suspended SIGNED_NONCE factor"},
             "actor": {"displayName": "Bob", "alternateId": "bob@example.com"},
-        });
-        assert!(RULE.evaluate(&event).is_some());
+            "target": [{"type": "User", "alternateId": "peter@example.com"}],
+        })
     }
 
     #[test]
-    fn failed_suspension_does_not_match() {
-        let event =
-            json!({"eventType": "user.mfa.factor.suspend", "outcome": {"result": "FAILURE"}});
-        assert!(RULE.evaluate(&event).is_none());
+    fn suspension_matches() {
+        let m = RULE
+            .evaluate(&suspend("user.mfa.factor.suspend", "SUCCESS"))
+            .expect("match");
+        assert_eq!(
+            m.title,
+            "Okta: Authentication Factor for [peter@example.com] has been suspended."
+        );
+        assert_eq!(m.severity, Severity::High);
+    }
+
+    #[test]
+    fn failed_suspension_or_other_event_does_not_match() {
+        assert!(RULE
+            .evaluate(&suspend("user.mfa.factor.suspend", "FAILURE"))
+            .is_none());
+        assert!(RULE
+            .evaluate(&suspend("user.mfa.factor.reset_all", "SUCCESS"))
+            .is_none());
     }
 }

@@ -1,19 +1,21 @@
-//! `Okta.User.MFAResetSingle`: a user reset one of their own MFA factors. As in Panther's Okta
-//! data model (`MFA_RESET`): a factor deactivated or suspended with reason `User reset ...`.
+//! `Okta.User.MFA.Reset.Single`: a user reset one of their own MFA factors. Follows Panther's
+//! `rules/okta_rules/okta_user_mfa_reset.{py,yml}`, whose match is the Okta data model's
+//! `MFA_RESET`: a factor deactivated or suspended with a reason starting `User reset`.
 
 use serde_json::Value;
 
-use crate::detect::{deep_str, event_type, first_target_str, Rule, Severity};
+use super::{first_target_or, or_placeholder};
+use crate::detect::{deep_str, event_type, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    id: "Okta.User.MFAResetSingle",
+    id: "Okta.User.MFA.Reset.Single",
     name: "Okta User MFA Own Reset",
     severity: Severity::Info,
-    runbook: "Confirm the user changed their own factor; an attacker may be enrolling theirs.",
-    reference: "https://help.okta.com/en/prod/Content/Topics/Security/mfa/mfa-reset-users.htm",
+    runbook: "Confirm with the user that they reset the factor themselves; watch for a new \
+              factor enrolled soon after from an unfamiliar device or place.",
+    reference: "https://support.okta.com/help/s/article/How-to-avoid-lockouts-and-reset-your-Multifactor-Authentication-MFA-for-Okta-Admins?language=en_US",
     matches,
     title,
-    dedup: Some(dedup),
     ..Rule::DEFAULT
 };
 
@@ -40,13 +42,9 @@ fn title(event: &Value) -> String {
     format!(
         "Okta: User reset their MFA factor [{}] [{}] by [{}]",
         factor(event),
-        first_target_str(event, "alternateId"),
-        deep_str(event, &["actor", "alternateId"]),
+        first_target_or(event, "alternateId", "<id-not-found>"),
+        or_placeholder(deep_str(event, &["actor", "alternateId"]), "<id-not-found>"),
     )
-}
-
-fn dedup(event: &Value) -> String {
-    deep_str(event, &["actor", "alternateId"]).to_string()
 }
 
 #[cfg(test)]
@@ -54,26 +52,48 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn deactivate(reason: &str) -> Value {
+    fn factor_event(event_type: &str, reason: &str) -> Value {
         json!({
-            "eventType": "user.mfa.factor.deactivate",
+            "eventType": event_type,
             "outcome": {"result": "SUCCESS", "reason": reason},
-            "actor": {"displayName": "Bob", "alternateId": "bob@example.com"},
+            "actor": {"displayName": "Homer", "alternateId": "homer@example.com"},
+            "target": [{"type": "User", "alternateId": "homer@example.com"}],
         })
     }
 
     #[test]
-    fn own_reset_matches() {
+    fn own_reset_by_deactivate_or_suspend_matches() {
         let m = RULE
-            .evaluate(&deactivate("User reset SMS_FACTOR factor"))
+            .evaluate(&factor_event(
+                "user.mfa.factor.deactivate",
+                "User reset FIDO_WEBAUTHN factor",
+            ))
             .expect("match");
-        assert!(m
-            .title
-            .starts_with("Okta: User reset their MFA factor [SMS_FACTOR]"));
+        assert_eq!(
+            m.title,
+            "Okta: User reset their MFA factor [FIDO_WEBAUTHN] [homer@example.com] by \
+             [homer@example.com]"
+        );
+        assert_eq!(m.severity, Severity::Info);
+        let m = RULE
+            .evaluate(&factor_event("user.mfa.factor.suspend", "User reset"))
+            .expect("match");
+        assert!(m.title.contains("[<FACTOR_NOT_FOUND>]"));
     }
 
     #[test]
-    fn admin_deactivation_does_not_match() {
-        assert!(RULE.evaluate(&deactivate("Admin reset factor")).is_none());
+    fn admin_deactivation_or_other_event_does_not_match() {
+        assert!(RULE
+            .evaluate(&factor_event(
+                "user.mfa.factor.deactivate",
+                "Admin reset factor"
+            ))
+            .is_none());
+        assert!(RULE
+            .evaluate(&factor_event(
+                "application.integration.rate_limit_exceeded",
+                "User reset SMS factor"
+            ))
+            .is_none());
     }
 }

@@ -1,15 +1,19 @@
-//! `Okta.Password.Extraction.via.SCIM`: an app was set to push users' cleartext passwords over
-//! SCIM, which an attacker can use to collect every assigned user's password.
+//! `Okta.Password.Extraction.via.SCIM`: an app update started pushing users' cleartext
+//! passwords over SCIM, which lets whoever controls the SCIM endpoint collect them. Follows
+//! Panther's `rules/okta_rules/okta_password_extraction_via_scim.{py,yml}`.
 
 use serde_json::Value;
 
-use crate::detect::{actor_label, deep_str, event_type, target_of_type, Rule, Severity};
+use super::{actor_or_placeholders, target_values};
+use crate::detect::{deep_str, event_type, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     id: "Okta.Password.Extraction.via.SCIM",
     name: "Okta Cleartext Passwords Extracted via SCIM Application",
     severity: Severity::High,
-    runbook: "Check who enabled password push and where the SCIM endpoint points; rotate passwords.",
+    dedup_period_minutes: 30,
+    runbook: "Find who turned on password push and where the app's SCIM endpoint points; if \
+              it is not a known system, turn push off and rotate the assigned users' passwords.",
     reference: "https://www.authomize.com/blog/authomize-discovers-password-stealing-and-impersonation-risks-to-in-okta/",
     matches,
     title,
@@ -22,10 +26,13 @@ fn matches(event: &Value) -> bool {
 }
 
 fn title(event: &Value) -> String {
+    let target = target_values(event, "alternateId")
+        .first()
+        .copied()
+        .unwrap_or("<alternateId-not-found>");
     format!(
-        "{} enabled cleartext password push via SCIM for app [{}]",
-        actor_label(event),
-        target_of_type(event, "AppInstance", "displayName"),
+        "{} extracted cleartext user passwords via SCIM app [{target}]",
+        actor_or_placeholders(event),
     )
 }
 
@@ -34,22 +41,40 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn update(reason: &str) -> Value {
+    fn event(event_type: &str, reason: &str) -> Value {
         json!({
-            "eventType": "application.lifecycle.update",
+            "eventType": event_type,
             "outcome": {"result": "SUCCESS", "reason": reason},
             "actor": {"displayName": "Ann", "alternateId": "ann@example.com"},
-            "target": [{"type": "AppInstance", "displayName": "Evil SCIM"}],
+            "target": [{"type": "AppInstance", "alternateId": "evil_scim", "displayName": "Evil SCIM"}],
         })
     }
 
     #[test]
     fn password_push_matches() {
-        assert!(RULE.evaluate(&update("Pushing user passwords")).is_some());
+        let m = RULE
+            .evaluate(&event(
+                "application.lifecycle.update",
+                "Pushing user passwords",
+            ))
+            .expect("match");
+        assert_eq!(
+            m.title,
+            "Ann <ann@example.com> extracted cleartext user passwords via SCIM app [evil_scim]"
+        );
+        assert_eq!((m.severity, m.dedup_period_minutes), (Severity::High, 30));
     }
 
     #[test]
-    fn ordinary_app_update_does_not_match() {
-        assert!(RULE.evaluate(&update("")).is_none());
+    fn ordinary_update_or_other_event_does_not_match() {
+        assert!(RULE
+            .evaluate(&event("application.lifecycle.update", ""))
+            .is_none());
+        assert!(RULE
+            .evaluate(&event(
+                "user.authentication.auth_via_mfa",
+                "Pushing user passwords"
+            ))
+            .is_none());
     }
 }

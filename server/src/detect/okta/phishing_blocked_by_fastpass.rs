@@ -1,18 +1,22 @@
-//! `Okta.Phishing.Attempt.Blocked.FastPass`: Okta FastPass refused to sign in to a phishing site.
+//! `Okta.Phishing.Attempt.Blocked.FastPass`: Okta FastPass refused to authenticate to an
+//! adversary-in-the-middle phishing site. Follows Panther's
+//! `rules/okta_rules/okta_phishing_attempt_blocked_by_fastpass.{py,yml}`.
 
 use serde_json::Value;
 
-use crate::detect::{actor_label, deep_str, event_type, outcome_result, Rule, Severity};
+use super::actor_or_placeholders;
+use crate::detect::{deep_str, event_type, outcome_result, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     id: "Okta.Phishing.Attempt.Blocked.FastPass",
-    name: "Okta FastPass Phishing Detection",
+    name: "Okta AiTM Phishing Attempt Blocked by FastPass",
     severity: Severity::High,
-    runbook: "Find the phishing page the user reached and block it; warn the user.",
+    dedup_period_minutes: 30,
+    runbook: "Find the phishing page the user reached and block it, and warn the user; \
+              phishing-resistant factors (FastPass, FIDO2) are what stopped this one.",
     reference: "https://sec.okta.com/fastpassphishingdetection",
     matches,
     title,
-    dedup: Some(dedup),
     ..Rule::DEFAULT
 };
 
@@ -24,13 +28,9 @@ fn matches(event: &Value) -> bool {
 
 fn title(event: &Value) -> String {
     format!(
-        "Okta FastPass blocked a phishing attempt against {}",
-        actor_label(event)
+        "{} FastPass declined phishing attempt",
+        actor_or_placeholders(event)
     )
-}
-
-fn dedup(event: &Value) -> String {
-    deep_str(event, &["actor", "alternateId"]).to_string()
 }
 
 #[cfg(test)]
@@ -48,16 +48,23 @@ mod tests {
 
     #[test]
     fn declined_phishing_matches() {
-        assert!(RULE
+        let m = RULE
             .evaluate(&mfa("FAILURE", "FastPass declined phishing attempt"))
-            .is_some());
+            .expect("match");
+        assert_eq!(
+            m.title,
+            "Bob <bob@example.com> FastPass declined phishing attempt"
+        );
+        assert_eq!((m.severity, m.dedup_period_minutes), (Severity::High, 30));
     }
 
     #[test]
-    fn ordinary_mfa_failure_does_not_match() {
+    fn ordinary_mfa_failure_or_success_does_not_match() {
         assert!(RULE
             .evaluate(&mfa("FAILURE", "INVALID_CREDENTIALS"))
             .is_none());
-        assert!(RULE.evaluate(&mfa("SUCCESS", "")).is_none());
+        assert!(RULE
+            .evaluate(&mfa("SUCCESS", "FastPass declined phishing attempt"))
+            .is_none());
     }
 }

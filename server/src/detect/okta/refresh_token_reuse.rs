@@ -1,36 +1,44 @@
-//! `Okta.Refresh.Access.Token.Reuse`: an already-used refresh token was presented again,
-//! a sign the token was stolen.
+//! `Okta.Refresh.Access.Token.Reuse`: an already-used refresh token was presented again, a
+//! sign the token was stolen. Follows Panther's
+//! `rules/okta_rules/okta_app_refresh_access_token_reuse.{py,yml}`.
 
 use serde_json::Value;
 
-use crate::detect::{deep_str, event_type, outcome_result, Rule, Severity};
+use super::or_placeholder;
+use crate::detect::{deep_str, event_type, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     id: "Okta.Refresh.Access.Token.Reuse",
-    name: "Okta Refresh Access Token Reuse",
+    name: "Okta App Refresh Access Token Reuse",
     severity: Severity::Medium,
-    runbook: "Revoke the user's tokens and sessions; find where the refresh token leaked.",
+    runbook: "Check whether the client IP is one the app normally uses; if not, revoke the \
+              app's tokens for this user and find where the refresh token leaked.",
     reference:
         "https://developer.okta.com/docs/guides/refresh-tokens/main/#refresh-token-reuse-detection",
     matches,
     title,
-    dedup: Some(dedup),
     ..Rule::DEFAULT
 };
 
+/// Custom authorization servers log the first, the org authorization server the second.
+const EVENTS: [&str; 2] = [
+    "app.oauth2.as.token.detect_reuse",
+    "app.oauth2.token.detect_reuse",
+];
+
 fn matches(event: &Value) -> bool {
-    event_type(event) == "app.oauth2.as.token.detect_reuse" && outcome_result(event) == "FAILURE"
+    EVENTS.contains(&event_type(event))
 }
 
 fn title(event: &Value) -> String {
     format!(
-        "{} attempted to reuse a refresh token",
-        deep_str(event, &["actor", "alternateId"])
+        "Okta Access Token Reuse Attempted by [{}] [{}]",
+        deep_str(event, &["client", "ipAddress"]),
+        or_placeholder(
+            deep_str(event, &["actor", "displayName"]),
+            "<no-displayname-found>"
+        ),
     )
-}
-
-fn dedup(event: &Value) -> String {
-    deep_str(event, &["actor", "alternateId"]).to_string()
 }
 
 #[cfg(test)]
@@ -38,22 +46,38 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn detected_reuse_matches() {
-        let event = json!({
-            "eventType": "app.oauth2.as.token.detect_reuse",
-            "outcome": {"result": "FAILURE"},
-            "actor": {"alternateId": "bob@example.com"},
-        });
-        assert_eq!(
-            RULE.evaluate(&event).expect("match").dedup,
-            "bob@example.com"
-        );
+    fn event(event_type: &str, result: &str) -> Value {
+        json!({
+            "eventType": event_type,
+            "outcome": {"result": result},
+            "actor": {"alternateId": "123456", "displayName": "Okta User", "type": "PublicClientApp"},
+            "client": {"ipAddress": "192.0.2.3"},
+        })
     }
 
     #[test]
-    fn normal_token_grant_does_not_match() {
-        let event = json!({"eventType": "app.oauth2.as.token.grant.refresh_token", "outcome": {"result": "SUCCESS"}});
-        assert!(RULE.evaluate(&event).is_none());
+    fn reuse_on_either_authorization_server_matches_whatever_the_outcome() {
+        for event_type in [
+            "app.oauth2.token.detect_reuse",
+            "app.oauth2.as.token.detect_reuse",
+        ] {
+            for result in ["SUCCESS", "FAILURE"] {
+                let m = RULE.evaluate(&event(event_type, result)).expect("match");
+                assert_eq!(
+                    m.title,
+                    "Okta Access Token Reuse Attempted by [192.0.2.3] [Okta User]"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn normal_token_flow_does_not_match() {
+        for event_type in [
+            "app.oauth2.authorize.code",
+            "app.oauth2.as.token.grant.refresh_token",
+        ] {
+            assert!(RULE.evaluate(&event(event_type, "SUCCESS")).is_none());
+        }
     }
 }

@@ -1,18 +1,21 @@
-//! `Okta.Support.Access`: Okta Support was granted access to (or started impersonating in) the org.
+//! `Okta.Support.Access`: an admin granted Okta Support access to the org, or Support started
+//! impersonating. Follows Panther's `rules/okta_rules/okta_account_support_access.{py,yml}`.
 
 use serde_json::Value;
 
-use crate::detect::{deep_str, event_type, Rule, Severity};
+use super::actor_user;
+use crate::detect::{event_type, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     id: "Okta.Support.Access",
     name: "Okta Support Access Granted",
     severity: Severity::Medium,
-    runbook: "Confirm an open support case requires access; revoke it when the case closes.",
+    dedup_period_minutes: 15,
+    runbook: "Ask the granting admin for the open support case that needs the access, and \
+              revoke the grant once the case is closed.",
     reference: "https://help.okta.com/en/prod/Content/Topics/Settings/settings-support-access.htm",
     matches,
     title,
-    dedup: Some(dedup),
     ..Rule::DEFAULT
 };
 
@@ -26,14 +29,7 @@ fn matches(event: &Value) -> bool {
 }
 
 fn title(event: &Value) -> String {
-    format!(
-        "Okta Support Access Granted by {}",
-        deep_str(event, &["actor", "alternateId"])
-    )
-}
-
-fn dedup(event: &Value) -> String {
-    deep_str(event, &["actor", "alternateId"]).to_string()
+    format!("Okta Support Access Granted by {}", actor_user(event))
 }
 
 #[cfg(test)]
@@ -41,20 +37,47 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn impersonation_grant_matches() {
-        let event = json!({
-            "eventType": "user.session.impersonation.grant",
-            "actor": {"alternateId": "ann@example.com"},
-        });
-        let m = RULE.evaluate(&event).expect("match");
-        assert_eq!(m.dedup, "ann@example.com");
-        assert_eq!(m.severity, Severity::Medium);
+    fn event(event_type: &str, actor_id: &str) -> Value {
+        json!({
+            "eventType": event_type,
+            "actor": {"alternateId": actor_id, "displayName": "Ann Admin"},
+        })
     }
 
     #[test]
-    fn impersonation_end_does_not_match() {
-        let event = json!({"eventType": "user.session.impersonation.end"});
-        assert!(RULE.evaluate(&event).is_none());
+    fn grant_and_initiate_match() {
+        let m = RULE
+            .evaluate(&event(
+                "user.session.impersonation.grant",
+                "ann@example.com",
+            ))
+            .expect("match");
+        assert_eq!(m.title, "Okta Support Access Granted by ann@example.com");
+        assert_eq!(m.dedup, m.title);
+        assert_eq!((m.severity, m.dedup_period_minutes), (Severity::Medium, 15));
+        assert!(RULE
+            .evaluate(&event(
+                "user.session.impersonation.initiate",
+                "ann@example.com"
+            ))
+            .is_some());
+    }
+
+    #[test]
+    fn unknown_actor_falls_back_to_display_name() {
+        let m = RULE
+            .evaluate(&event("user.session.impersonation.grant", "unknown"))
+            .expect("match");
+        assert_eq!(m.title, "Okta Support Access Granted by Ann Admin");
+    }
+
+    #[test]
+    fn sign_in_or_impersonation_end_does_not_match() {
+        assert!(RULE
+            .evaluate(&event("user.session.start", "ann@example.com"))
+            .is_none());
+        assert!(RULE
+            .evaluate(&event("user.session.impersonation.end", "ann@example.com"))
+            .is_none());
     }
 }

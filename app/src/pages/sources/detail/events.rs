@@ -12,6 +12,7 @@ use crate::{
     components::{
         button::SMALL_BUTTON,
         card::Card,
+        enrichment_matches::EnrichmentMatches,
         error_note::ErrorNote,
         formatted::{counted, Timestamp},
         live::Latest,
@@ -19,7 +20,7 @@ use crate::{
         table::{Column, Table, CELL},
         term::Term,
     },
-    model::enrichment::{EnrichmentMatch, EventDetail, RecentEvent},
+    model::enrichment::{EventDetail, RecentEvent},
 };
 
 /// How often the list is read again while the tab is shown.
@@ -186,7 +187,7 @@ fn EventView(event: EventDetail) -> impl IntoView {
                 <Term id="event-severity" label="Severity">{s.severity}</Term>
             </dl>
             <h3 class="text-sm font-semibold text-slate-800">"Matched enrichment"</h3>
-            <Matches matches=event.matches />
+            <EnrichmentMatches matches=event.matches />
             <details class="rounded border border-slate-200">
                 <summary class="cursor-pointer px-3 py-2 text-sm font-medium text-slate-700">"Stored event JSON"</summary>
                 <pre
@@ -198,38 +199,6 @@ fn EventView(event: EventDetail) -> impl IntoView {
                 </pre>
             </details>
         </div>
-    }
-    .into_any()
-}
-
-#[component]
-fn Matches(matches: Vec<EnrichmentMatch>) -> impl IntoView {
-    if matches.is_empty() {
-        return view! { <p class="text-sm text-slate-600">"No enrichment matched this event."</p> }
-            .into_any();
-    }
-    let columns = vec![
-        Column::text("Table"),
-        Column::text("Selector"),
-        Column::text("Value"),
-        Column::text("Profile"),
-    ];
-    view! {
-        <Table label="Matched enrichment" columns>
-            {matches
-                .into_iter()
-                .map(|m| {
-                    view! {
-                        <tr>
-                            <td class=format!("{CELL} font-mono text-xs")>{m.table}</td>
-                            <td class=format!("{CELL} font-mono text-xs")>{m.selector}</td>
-                            <td class=format!("{CELL} break-all font-mono text-xs")>{m.value}</td>
-                            <td class=format!("{CELL} text-slate-700")>{m.summary}</td>
-                        </tr>
-                    }
-                })
-                .collect_view()}
-        </Table>
     }
     .into_any()
 }

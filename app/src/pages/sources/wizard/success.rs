@@ -5,9 +5,13 @@ use leptos_router::hooks::use_navigate;
 
 use super::{Step, StepButtons};
 use crate::{
-    api::sources::{finish_setup, save_poll_settings},
+    api::{
+        detections::set_pack_enabled,
+        sources::{finish_setup, save_poll_settings},
+    },
     components::{card::Card, error_note::ErrorNote, field::FieldProblemNote, field::Toggle},
     model::{
+        detection::{CUSTOM_PACK, OKTA_PACK},
         source::{AlarmSettings, FieldProblem, SourceDetail},
         AppError, FieldError,
     },
@@ -85,12 +89,24 @@ pub fn SuccessStep(detail: SourceDetail) -> impl IntoView {
     let saved_backfill = detail.backfill_hours;
     let interval = detail.poll_interval_secs;
     let backfill = RwSignal::new(saved_backfill);
+    // New sources run both packs; switching one off here is saved on Finish.
+    let okta_pack = RwSignal::new(true);
+    let custom_pack = RwSignal::new(true);
 
     let finish = Action::new(move |(alarm, backfill_hours): &(AlarmSettings, u32)| {
         let (alarm, backfill_hours) = (*alarm, *backfill_hours);
+        let packs = [
+            (OKTA_PACK, okta_pack.get_untracked()),
+            (CUSTOM_PACK, custom_pack.get_untracked()),
+        ];
         async move {
             if backfill_hours != saved_backfill {
                 save_poll_settings(id, interval, backfill_hours).await?;
+            }
+            for (pack, on) in packs {
+                if !on {
+                    set_pack_enabled(id, pack.to_owned(), false).await?;
+                }
             }
             finish_setup(id, alarm).await
         }
@@ -197,10 +213,27 @@ pub fn SuccessStep(detail: SourceDetail) -> impl IntoView {
             </Card>
 
             <Card title="Detection packs">
-                <p class="text-sm text-slate-600">
-                    "No detection packs are installed yet. Okta detections arrive with the detection engine; this source's events are kept meanwhile, so rules can look back over them once they do. "
-                    <a href="/detections" class="font-medium text-indigo-700 underline hover:text-indigo-500">"What is planned"</a>
-                </p>
+                <div class="flex flex-col gap-4">
+                    <Toggle
+                        id="wizard-pack-okta"
+                        label="Okta detections"
+                        description="Panther's Okta pack, built in: admin role grants, API tokens, support access, MFA changes, ThreatInsight, stolen sessions and more; sign-ins and AWS SSO as signals."
+                        checked=okta_pack
+                        disabled=pending
+                    />
+                    <Toggle
+                        id="wizard-pack-custom"
+                        label="Custom rules"
+                        description="Your own Python rules, written on the Detections page."
+                        checked=custom_pack
+                        disabled=pending
+                    />
+                    <p class="text-xs text-slate-500">
+                        "Rules run on events stored from now on, including the backfill. Single rules can be switched off later on the "
+                        <a href="/detections" class="font-medium text-indigo-700 underline hover:text-indigo-500">"Detections"</a>
+                        " page."
+                    </p>
+                </div>
             </Card>
 
             <Card title="No-events alarm">
