@@ -14,7 +14,11 @@ use pyo3::{prelude::*, types::PyModule};
 use super::{watchdog::Watch, PythonError};
 
 /// The modules embedded in the binary, in import order: `import name` works in any rule.
-const EMBEDDED: [(&str, &str); 4] = [
+const EMBEDDED: [(&str, &str); 5] = [
+    (
+        "panther_event_type_helpers",
+        include_str!("py/panther_event_type_helpers.py"),
+    ),
     ("gatehouse_event", include_str!("py/gatehouse_event.py")),
     (
         "panther_okta_helpers",

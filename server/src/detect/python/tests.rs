@@ -87,6 +87,32 @@ fn event_keys_are_case_insensitive_at_every_level() {
 }
 
 #[test]
+fn the_okta_data_model_answers_udm_as_panther_does() {
+    let rule = load(&assert_rule(
+        r#"
+    import panther_event_type_helpers as types
+    assert event.udm("event_type") == types.SUCCESSFUL_LOGIN
+    assert event.udm("actor_user") == "ann@example.com"
+    assert event.udm("source_ip") == "10.1.2.3"
+    assert event.udm("user_agent") is None
+    assert event.udm("user_agent", default="?") == "?"
+    assert event.udm("not_mapped") is None"#,
+    ));
+    let (_, warnings) = matched(one(&rule, sample()));
+    assert!(warnings.is_empty(), "{warnings:?}");
+
+    let mut mfa = sample();
+    mfa["eventType"] = json!("system.mfa.factor.deactivate");
+    mfa["actor"]["alternateId"] = json!("unknown");
+    let rule = load(&assert_rule(
+        r#"
+    assert event.udm("event_type") == "admin_mfa_disabled"
+    assert event.udm("actor_user") == "Ann""#,
+    ));
+    matched(one(&rule, mfa));
+}
+
+#[test]
 fn events_and_their_parts_are_read_only() {
     for mutation in [
         r#"event["eventType"] = "x""#,

@@ -173,6 +173,47 @@ class PantherEvent(ImmutableCaseInsensitiveDict):
 
         return deep_walk(self, *keys, default=default, return_val=return_val)
 
+    def udm(self, *keys, default=None):
+        """Panther's data model for Okta.SystemLog: `actor_user`, `event_type`, `source_ip`,
+        `user_agent`; any other name is looked up under `p_udm`."""
+        if len(keys) == 1 and keys[0] in _OKTA_DATA_MODEL:
+            value = _OKTA_DATA_MODEL[keys[0]](self)
+            return default if value is None else value
+        return self.deep_get("p_udm", *keys, default=default)
+
+
+def _okta_actor_user(event):
+    actor = event.deep_get("actor", "alternateId", default="unknown")
+    if actor == "unknown":
+        actor = event.deep_get("actor", "displayName", default="Unknown User")
+    return actor
+
+
+def _okta_event_type(event):
+    """The standard event type of an Okta event (Panther's names), or None."""
+    import panther_event_type_helpers as types
+
+    kind = event.get("eventType")
+    outcome = event.deep_get("outcome", "result")
+    if kind == "user.session.start":
+        return {"FAILURE": types.FAILED_LOGIN, "SUCCESS": types.SUCCESSFUL_LOGIN}.get(outcome)
+    if kind in ("user.mfa.factor.deactivate", "user.mfa.factor.suspend"):
+        reason = event.deep_get("outcome", "reason", default="") or ""
+        return types.MFA_RESET if reason.startswith("User reset") else types.MFA_DISABLED
+    if kind in ("user.mfa.factor.activate", "user.mfa.factor.unsuspend", "user.mfa.factor.update"):
+        return types.MFA_ENABLED
+    if kind == "system.mfa.factor.deactivate":
+        return types.ADMIN_MFA_DISABLED
+    return None
+
+
+_OKTA_DATA_MODEL = {
+    "actor_user": _okta_actor_user,
+    "event_type": _okta_event_type,
+    "source_ip": lambda event: event.deep_get("client", "ipAddress"),
+    "user_agent": lambda event: event.deep_get("client", "userAgent", "rawUserAgent"),
+}
+
 
 def json_default(value):
     """`json.dumps(..., default=json_default)`: the read-only views serialize as their data."""
