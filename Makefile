@@ -1,6 +1,6 @@
 # The two commands of the README. Both install what they need first (.ci/install; seconds when
 # everything is there).
-.PHONY: install build run test lint unit e2e bench
+.PHONY: install build run test lint unit e2e bench fuzz
 
 ADDR ?= 127.0.0.1:3000
 SIMULATOR ?= 127.0.0.1:4001
@@ -29,3 +29,9 @@ unit:
 
 e2e:
 	cd end2end && npx playwright test
+
+# Fuzzing (not part of `make test`): each cargo-fuzz target under fuzz/ for FUZZ_SECONDS
+# (default 60); fails on a crash. FUZZ_TARGETS and FUZZ_SANITIZER: see fuzz/run.
+fuzz:
+	@bash .ci/install-fuzz
+	@bash fuzz/run

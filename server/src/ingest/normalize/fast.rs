@@ -458,6 +458,58 @@ fn plain_enough(raw: &str) -> bool {
         && !raw.contains(['\n', '\r'])
         // A `p_` key of the event's own would be duplicated.
         && !raw.contains("\"p_")
+        && within_value_limits(raw)
+}
+
+/// `false` when `raw` may hold what the page's parse lets through but `serde_json::Value` (the
+/// general path) refuses: a `\u` escape of a UTF-16 surrogate (a lone one is refused), a number
+/// out of `f64` range, nesting 128 levels deep. The fast path would have stored such an event
+/// as a row nothing can read back, where the general path quarantines it. Conservative: the
+/// general path decides. Found by fuzzing (`fuzz/`, target `normalize`).
+fn within_value_limits(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let (mut i, mut depth) = (0, 0_u32);
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'"' => {
+                i += 1;
+                while let Some(&byte) = bytes.get(i).filter(|&&b| b != b'"') {
+                    if byte == b'\\' {
+                        if bytes.get(i + 1) == Some(&b'u')
+                            && matches!(bytes.get(i + 2), Some(b'd' | b'D'))
+                        {
+                            return false;
+                        }
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth >= 100 {
+                    return false;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'-' | b'0'..=b'9' => {
+                let len = bytes[i..]
+                    .iter()
+                    .position(|b| !matches!(b, b'0'..=b'9' | b'.' | b'-' | b'+' | b'e' | b'E'))
+                    .unwrap_or(bytes.len() - i);
+                let number = &raw[i..i + len];
+                if (len > 20 || number.contains(['e', 'E']))
+                    && !number.parse::<f64>().is_ok_and(|n| n.abs() < 1e300)
+                {
+                    return false;
+                }
+                i += len - 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    true
 }
 
 fn push_string_array<'s>(json: &mut String, items: impl Iterator<Item = &'s str>) {
@@ -819,6 +871,51 @@ mod tests {
         );
         assert_eq!(row["securityContext"]["asNumber"], 211680);
         assert_eq!(row["debugContext"]["debugData"]["postalCode"], 12345);
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `normalize`): text that the page's parse lets through
+    /// but `serde_json::Value` refuses took the fast path, and was stored as a row nothing can
+    /// read back, while the general path quarantines it. Now it goes the general way.
+    #[test]
+    fn what_serde_json_values_refuse_takes_the_general_path() {
+        let crash =
+            include_str!("../../../tests/fixtures/fuzz/normalize/lone_surrogate_in_ip_chain.json");
+        let plain = serde_json::to_string(&plain_event()).unwrap();
+        let with =
+            |field: &str| plain.replace(r#""version":"0""#, &format!(r#""version":"0",{field}"#));
+        let cases = [
+            crash.to_owned(),
+            plain.replace("ana@", r"\ud800ana@"),
+            plain.replace("ana@", r"\uDC00ana@"),
+            with(r#""risk":1e400"#),
+            with(&format!(r#""risk":-1{}"#, "0".repeat(400))),
+            with(&format!(
+                r#""deep":{}1{}"#,
+                "[".repeat(130),
+                "]".repeat(130)
+            )),
+        ];
+        for case in &cases {
+            assert!(fast(case).is_none(), "{case}");
+            let outcome =
+                super::super::normalize_page(format!("[{case}]").as_bytes(), &ctx()).unwrap();
+            assert_eq!(
+                (outcome.events.len(), outcome.failures.len()),
+                (0, 1),
+                "{case}"
+            );
+        }
+        // What `Value` reads: a surrogate pair is stored (by the general path), small
+        // exponents and 90 levels take the fast path.
+        let pair = plain.replace("ana@", r"\ud83d\ude00ana@");
+        let outcome = super::super::normalize_page(format!("[{pair}]").as_bytes(), &ctx()).unwrap();
+        assert_eq!(outcome.events.len(), 1);
+        fast_row(&with(r#""risk":1.5e-7,"big":12345678901234567890123"#));
+        fast_row(&with(&format!(
+            r#""deep":{}1{}"#,
+            "[".repeat(90),
+            "]".repeat(90)
+        )));
     }
 
     #[test]

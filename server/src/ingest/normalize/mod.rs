@@ -157,6 +157,28 @@ pub fn normalize_page_enriched(
     Ok(outcome)
 }
 
+/// For the `normalize` fuzz target (`fuzz/`) only: both paths on one event's JSON text. The
+/// fast path's row, when it takes `raw`, and the general path's outcome on the same text as
+/// `normalize_raw` gives it (`None` when `raw` is not one JSON value, as a page element always
+/// is). A caller must find them equal whenever the fast path takes the event.
+#[doc(hidden)]
+pub fn fast_and_general_paths(
+    raw: &str,
+    ctx: &NormalizeContext,
+    lookup: Option<&SourceLookup>,
+) -> Option<(
+    Option<NormalizedEvent>,
+    Result<NormalizedEvent, ClassificationError>,
+)> {
+    let raw = serde_json::from_str::<&RawValue>(raw).ok()?.get();
+    let value = serde_json::from_str(raw).unwrap_or(Value::Null);
+    let mut stamp = Stamp::new(ctx);
+    stamp.lookup = lookup.filter(|l| !l.is_empty());
+    let mut rng = rand::thread_rng();
+    let fast = fast::normalize(&stamp, raw, &mut rng);
+    Some((fast, stamp.normalize(value, &mut rng).map_err(|(e, _)| e)))
+}
+
 /// The `gatehouse normalize` command.
 ///
 /// Reads raw events from `input`: NDJSON (one event per line, blank lines ignored) or a single
