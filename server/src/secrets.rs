@@ -75,11 +75,24 @@ impl SecretBox {
         })
     }
 
+    /// A fresh random key: the box and the key's base64 (for the key file or the environment).
+    pub fn generate() -> (Self, Secret) {
+        let encoded = STANDARD.encode(XChaCha20Poly1305::generate_key(&mut OsRng));
+        let secrets = Self::from_base64(&encoded).expect("a generated key has 32 bytes");
+        (secrets, Secret::new(encoded))
+    }
+
     fn from_key_file(path: &Path) -> Result<Self, SecretsError> {
         let err = |source| SecretsError::KeyFile {
             path: path.display().to_string(),
             source,
         };
+        if next_key_path(path).exists() {
+            tracing::warn!(
+                secrets.key_file = %path.display(),
+                "a `gatehouse secrets rotate` was interrupted; run it again to finish"
+            );
+        }
         match std::fs::read_to_string(path) {
             Ok(text) => Self::from_base64(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -102,6 +115,11 @@ impl SecretBox {
             }
             Err(e) => Err(err(e)),
         }
+    }
+
+    /// Whether this key opens `sealed` as `purpose`.
+    pub fn opens(&self, purpose: Purpose, sealed: &[u8]) -> bool {
+        self.open(purpose, sealed).is_ok()
     }
 
     /// An Okta API token, sealed.
@@ -151,6 +169,36 @@ impl SecretBox {
             .map(Secret::new)
             .map_err(|_| SecretsError::Decrypt)
     }
+}
+
+/// Where `gatehouse secrets rotate` puts the new key until the database is re-sealed with it:
+/// `<key file>.next`.
+pub fn next_key_path(key_file: &Path) -> std::path::PathBuf {
+    let mut path = key_file.as_os_str().to_owned();
+    path.push(".next");
+    path.into()
+}
+
+/// Writes `contents` to a new file (never over an existing one) with mode 0600 and syncs it and
+/// its directory to disk.
+pub fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    sync_dir(path)
+}
+
+/// Syncs the directory holding `path` (so a create or rename in it survives a power cut).
+pub fn sync_dir(path: &Path) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::File::open(dir)?.sync_all()
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@
 //! |---|---|
 //! | `mod.rs` | [`Alerts`]: raise (one open alert per dedup key), resolve, wake the worker |
 //! | `webhook.rs` | an alert change's JSON payload, its signature, one POST with its failure in words |
+//! | `address.rs` | the SSRF guard: which addresses a webhook may reach, checked on save and on send |
 //! | `delivery.rs` | the delivery worker: due deliveries, retries with exponential backoff |
 
+pub mod address;
 pub mod delivery;
 pub mod webhook;
 

@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 use sha2::Sha256;
 use url::Url;
 
+use super::address::{self, PublicOnly, RefusedAddress};
 use crate::{config::Secret, store::AlertRow};
 
 /// One POST's time limit.
@@ -120,6 +121,9 @@ pub enum WebhookError {
     Transport { host: String, detail: String },
     #[error("the URL cannot be used: {0}")]
     BadUrl(String),
+    /// The SSRF guard: the host is, or resolves only to, a non-public address.
+    #[error("{0}")]
+    Forbidden(RefusedAddress),
 }
 
 /// A delivered POST.
@@ -131,28 +135,39 @@ pub struct Sent {
     pub elapsed_ms: u64,
 }
 
-/// The HTTP client for webhooks: 10 s limit, no redirects (a 3xx is a failure).
+/// The HTTP client for webhooks: 10 s limit, no redirects (a 3xx is a failure), no proxy, and
+/// (unless `allow_private`) only public addresses: literals are checked before sending, names
+/// by the resolver, which hands the connector only the addresses it checked.
 #[derive(Debug, Clone)]
 pub struct WebhookClient {
     client: reqwest::Client,
+    allow_private: bool,
 }
 
 impl Default for WebhookClient {
     fn default() -> Self {
-        Self::new()
+        Self::new(false)
     }
 }
 
 impl WebhookClient {
-    pub fn new() -> Self {
-        let client = reqwest::Client::builder()
+    /// `allow_private`: the `allow_private_webhooks` setting.
+    pub fn new(allow_private: bool) -> Self {
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("gatehouse/", env!("CARGO_PKG_VERSION")))
             .timeout(TIMEOUT)
             .connect_timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("the TLS backend initialises");
-        Self { client }
+            // A proxy would resolve the name itself, past the check below.
+            .no_proxy();
+        if !allow_private {
+            builder = builder.dns_resolver(std::sync::Arc::new(PublicOnly));
+        }
+        let client = builder.build().expect("the TLS backend initialises");
+        Self {
+            client,
+            allow_private,
+        }
     }
 
     /// POSTs `body` to `url`; a 2xx answer is delivered, anything else an error in words.
@@ -165,6 +180,9 @@ impl WebhookClient {
     ) -> Result<Sent, WebhookError> {
         let parsed = Url::parse(url).map_err(|e| WebhookError::BadUrl(e.to_string()))?;
         let host = host_label(&parsed);
+        if !self.allow_private {
+            address::check_literal(&parsed).map_err(WebhookError::Forbidden)?;
+        }
         let mut request = self
             .client
             .post(parsed)
@@ -214,6 +232,9 @@ fn transport_error(host: &str, err: &reqwest::Error) -> WebhookError {
     let mut detail = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<RefusedAddress>() {
+            return WebhookError::Forbidden(refused.clone());
+        }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::ConnectionRefused {
                 return WebhookError::Refused { host };
@@ -313,10 +334,67 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         drop(listener);
-        let err = WebhookClient::new()
+        let err = WebhookClient::new(true)
             .post(&format!("http://{addr}/hook"), "{}", "1", None)
             .await
             .unwrap_err();
         assert_eq!(err.to_string(), format!("connection refused by {addr}"));
+    }
+
+    /// A listener that counts the connections it accepts.
+    fn counting_listener() -> (
+        std::net::SocketAddr,
+        std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    ) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&hits);
+        std::thread::spawn(move || {
+            for _ in listener.incoming() {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        });
+        (addr, hits)
+    }
+
+    #[tokio::test]
+    async fn private_destinations_are_refused_at_delivery_without_connecting() {
+        let (addr, hits) = counting_listener();
+        let port = addr.port();
+        let client = WebhookClient::new(false);
+        for (url, ip) in [
+            (format!("http://127.0.0.1:{port}/hook"), "127.0.0.1"),
+            (format!("http://localhost:{port}/hook"), "127.0.0.1"),
+            (
+                format!("http://[::ffff:127.0.0.1]:{port}/hook"),
+                "::ffff:127.0.0.1",
+            ),
+            (format!("http://[::1]:{port}/hook"), "::1"),
+            (
+                "http://169.254.169.254/latest/meta-data".to_owned(),
+                "169.254.169.254",
+            ),
+            ("http://10.1.2.3/hook".to_owned(), "10.1.2.3"),
+        ] {
+            let err = client.post(&url, "{}", "1", None).await.unwrap_err();
+            let WebhookError::Forbidden(refused) = &err else {
+                panic!("{url}: {err}");
+            };
+            // `localhost` may resolve to ::1 first.
+            if !url.contains("localhost") {
+                assert_eq!(refused.ip.to_string(), ip, "{url}");
+            }
+            assert!(
+                err.to_string()
+                    .contains("unless allow_private_webhooks is set"),
+                "{err}"
+            );
+        }
+        assert_eq!(
+            hits.load(std::sync::atomic::Ordering::SeqCst),
+            0,
+            "no connection made"
+        );
     }
 }
