@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { STORAGE_STATE } from "./global-setup";
 
 // The server is started by global-setup.ts on a free port with a fresh database and the built-in
 // Okta simulator; tests read its URL from GATEHOUSE_URL (see tests/fixtures.ts).
@@ -14,6 +15,8 @@ export default defineConfig({
   reporter: [["list"]],
   outputDir: "test-results",
   use: {
+    // Signed in as the admin global-setup.ts created (specs that test signing in opt out).
+    storageState: STORAGE_STATE,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     video: "off",

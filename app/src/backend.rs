@@ -25,6 +25,27 @@ use crate::model::{
 #[async_trait::async_trait]
 pub trait Console: Send + Sync + 'static {
     async fn system_info(&self) -> Result<SystemInfo, AppError>;
+
+    /// Checks a username and password (rate-limited per account and per `client_ip`); the
+    /// `Set-Cookie` value of the new session.
+    async fn login(
+        &self,
+        username: String,
+        password: String,
+        client_ip: Option<std::net::IpAddr>,
+    ) -> Result<String, crate::model::account::AuthFailure>;
+    /// First-run setup: creates the first admin when `code` is the one the server logged, and
+    /// signs them in; the `Set-Cookie` value of the new session.
+    async fn setup_admin(
+        &self,
+        code: String,
+        username: String,
+        password: String,
+        confirmation: String,
+        client_ip: Option<std::net::IpAddr>,
+    ) -> Result<String, crate::model::account::AuthFailure>;
+    /// Ends the session; the `Set-Cookie` value that removes the cookie.
+    async fn logout(&self, session_id: String) -> Result<String, AppError>;
     async fn dashboard(&self) -> Result<crate::model::dashboard::Dashboard, AppError>;
 
     async fn wizard_options(&self) -> Result<WizardOptions, AppError>;

@@ -69,6 +69,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/detections/new") view=pages::detections::editor::NewRulePage />
                     <Route path=path!("/detections/rules/:id") view=pages::detections::rule::RulePage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=pages::settings::SettingsPage />
+                    // Open without a session (the server's gate lets only these pages through).
+                    <Route path=path!("/login") view=pages::login::LoginPage />
+                    <Route path=path!("/setup") view=pages::setup::SetupPage />
                 </Routes>
             </components::layout::Layout>
         </Router>

@@ -34,9 +34,18 @@ export async function hydrated(page: Page): Promise<void> {
 
 /** Calls a server function (stable `/api/<name>` URLs) with form fields; expects success. */
 export async function callApi(request: APIRequestContext, fn: string, form: Record<string, string>): Promise<any> {
-  const response = await request.post(`/api/${fn}`, { form, headers: { Accept: "application/json" } });
+  const response = await request.post(`/api/${fn}`, { form, headers: { Accept: "application/json", ...sameOrigin() } });
   expect(response.status(), `${fn}: ${await response.text()}`).toBe(200);
   return response.json();
+}
+
+/** The `Origin` header a browser sends with the console's own POSTs: the server refuses
+ * state-changing requests without it (CSRF; see server/src/web/auth.rs). Playwright's API
+ * requests send none, so calls made outside the page add it. */
+export function sameOrigin(): Record<string, string> {
+  const url = process.env.GATEHOUSE_URL;
+  if (!url) throw new Error("GATEHOUSE_URL is not set: global-setup did not start the server");
+  return { Origin: new URL(url).origin };
 }
 
 /** A simulator org (see global-setup.ts). */

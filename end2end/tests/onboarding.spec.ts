@@ -1,5 +1,5 @@
 import { Locator, Page } from "@playwright/test";
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, hydrated, sameOrigin } from "./fixtures";
 
 // The onboarding wizard at /sources/new against the built-in Okta simulator (org `acme`,
 // token `demo-token`, domain `simulator.localhost`). Tests share one server, so every source
@@ -16,14 +16,14 @@ function uniqueName(prefix: string): string {
 
 /** Every source, as the console's own `list_sources` server function returns them. */
 async function listSources(page: Page): Promise<SourceSummary[]> {
-  const response = await page.request.post("/api/list_sources");
+  const response = await page.request.post("/api/list_sources", { headers: sameOrigin() });
   expect(response.ok()).toBe(true);
   return response.json();
 }
 
 /** One source's details, as the wizard reads them (`get_source`). */
 async function getSource(page: Page, id: string): Promise<any> {
-  const response = await page.request.post("/api/get_source", { form: { id } });
+  const response = await page.request.post("/api/get_source", { form: { id }, headers: sameOrigin() });
   expect(response.ok()).toBe(true);
   return response.json();
 }

@@ -49,6 +49,9 @@ pub enum Command {
     /// Manage sources without the browser.
     #[command(subcommand)]
     Sources(SourcesCommand),
+    /// Manage the key that encrypts API tokens and webhook secrets at rest.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
     /// Benchmarks (figures on stdout).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -59,6 +62,9 @@ pub enum Command {
     /// and Python rules; one NDJSON line per match on stdout. Exit code 2 when a line was not
     /// an event or a rule failed on one.
     Detect(crate::detect::cli::DetectArgs),
+    /// Manage console accounts. Passwords are read from standard input (never from a flag).
+    #[command(subcommand)]
+    Users(UsersCommand),
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +117,14 @@ pub enum SourcesCommand {
     Resume { id: i64 },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Re-encrypt every stored secret under a new key (one transaction), then replace the key
+    /// file (or, with GATEHOUSE_SECRET_KEY, print the new key once). Refused while a server runs
+    /// on the database; run it again if it was interrupted.
+    Rotate,
+}
+
 /// Runs the command; returns the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     let config = Config::load(&cli.config)?;
@@ -121,9 +135,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Normalize(args) => normalize(args),
         Command::Export(args) => export(config, args).await,
         Command::Sources(command) => sources(config, command).await,
+        Command::Secrets(SecretsCommand::Rotate) => {
+            crate::key_rotation::rotate(&config, &mut std::io::stdout().lock())
+                .await
+                .map(|_| 0)
+        }
         Command::Bench(command) => crate::bench::run(command).await.map(|()| 0),
         Command::TestRules(args) => crate::detect::cli::test_rules(args),
         Command::Detect(args) => crate::detect::cli::detect(args),
+        Command::Users(command) => users(config, command).await,
     }
 }
 
@@ -146,6 +166,8 @@ pub async fn open_engine(
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    // Held until the server stops: `gatehouse secrets rotate` refuses to run beside it.
+    let _lock = crate::store::ServerLock::acquire(&config)?;
     let simulator = match config.simulator_addr {
         Some(addr) => Some(start_demo_simulator(addr).await?),
         None => None,
@@ -180,12 +202,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .enricher
         .spawn_reconciler(std::time::Duration::from_secs(5));
     let router = web::router(Arc::clone(&engine), addr);
+    // No admin yet: the first-run setup code, logged once.
+    engine.accounts.announce_setup().await?;
     // The one line on stdout: scripts and tests read the actual address (port 0) from it.
     println!("gatehouse listening on http://{addr}");
     tracing::info!(http.addr = %addr, "console started");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(crate::shutdown::signal())
-        .await?;
+    // The client address feeds the sign-in rate limit.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(crate::shutdown::signal())
+    .await?;
     tracing::info!("shutting down");
     reconciler.abort();
     enrich_reconciler.abort();
@@ -338,6 +366,52 @@ async fn sources(config: Config, command: SourcesCommand) -> anyhow::Result<i32>
         SourcesCommand::Resume { id } => {
             engine.set_source_enabled(id, true).await?;
             println!("resumed source {id}");
+        }
+    }
+    Ok(0)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add a console user; the password (at least 12 characters) is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a user's password (read from standard input) and end all their sessions.
+    Reset {
+        #[arg(long)]
+        username: String,
+    },
+    /// List console users.
+    List,
+}
+
+async fn users(config: Config, command: UsersCommand) -> anyhow::Result<i32> {
+    let store = Store::open(&config.database_url).await?;
+    let accounts = crate::engine::accounts::Accounts::new(store.clone(), config.access.clone());
+    let password = || -> anyhow::Result<String> {
+        let mut password = String::new();
+        std::io::stdin().read_to_string(&mut password)?;
+        Ok(password.trim_end_matches(['\r', '\n']).to_owned())
+    };
+    match command {
+        UsersCommand::Add { username } => {
+            let id = accounts.add_user(&username, &password()?).await?;
+            println!("added user {id}");
+        }
+        UsersCommand::Reset { username } => {
+            accounts.reset_password(&username, &password()?).await?;
+            println!("password set; the user's sessions have ended");
+        }
+        UsersCommand::List => {
+            println!("{:>4}  {:<32} created", "id", "username");
+            for user in store.users().await? {
+                let created = chrono::DateTime::from_timestamp_millis(user.created_at)
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_default();
+                println!("{:>4}  {:<32} {created}", user.id, user.username);
+            }
         }
     }
     Ok(0)

@@ -70,6 +70,13 @@ pub struct Config {
     pub alerting: AlertingConfig,
     /// Custom Python rules: extra import directory and the per-event time limit.
     pub rules: RulesConfig,
+    /// Console sign-in: the public URL (cookie `Secure`, CSRF origin), session expiry, the
+    /// `/metrics` bearer token.
+    pub access: AccessConfig,
+    /// Let webhook destinations reach loopback, private, link-local, CGNAT and other
+    /// non-public addresses (off by default: an SSRF guard). For receivers on the same host or
+    /// network, and the tests.
+    pub allow_private_webhooks: bool,
     /// `tracing` filter, e.g. `info` or `gatehouse=debug`.
     pub log: String,
 }
@@ -99,6 +106,31 @@ pub struct RulesConfig {
     pub helpers_dir: Option<PathBuf>,
     /// How long one Python rule may take on one event before it is stopped (an error).
     pub time_limit: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessConfig {
+    /// The address people use to reach the console (e.g. `https://gatehouse.example.com`).
+    /// Unset: `http://<addr>`, and state-changing requests must come from the origin their own
+    /// `Host` header names (see `web::auth`).
+    pub public_url: Option<url::Url>,
+    /// A session ends after this long without a request...
+    pub session_idle: Duration,
+    /// ...and after this long in any case.
+    pub session_absolute: Duration,
+    /// When set, `/metrics` wants `Authorization: Bearer <token>`.
+    pub metrics_token: Option<Secret>,
+}
+
+impl Default for AccessConfig {
+    fn default() -> Self {
+        Self {
+            public_url: None,
+            session_idle: Duration::from_secs(12 * 3600),
+            session_absolute: Duration::from_secs(7 * 24 * 3600),
+            metrics_token: None,
+        }
+    }
 }
 
 impl Default for RulesConfig {
@@ -133,6 +165,8 @@ impl Default for Config {
             poll: PollDefaults::default(),
             alerting: AlertingConfig::default(),
             rules: RulesConfig::default(),
+            access: AccessConfig::default(),
+            allow_private_webhooks: false,
             log: "info".into(),
         }
     }
@@ -208,6 +242,33 @@ pub struct ConfigArgs {
     /// Time limit of one Python rule on one event, in ms (10-60000).
     #[arg(long, global = true, env = "GATEHOUSE_RULE_TIME_LIMIT_MS")]
     pub rule_time_limit_ms: Option<u64>,
+    /// The console's public URL, e.g. https://gatehouse.example.com (default http://<addr>).
+    #[arg(long, global = true, env = "GATEHOUSE_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+    /// Minutes without a request after which a console session ends (default 720 = 12 h).
+    #[arg(long, global = true, env = "GATEHOUSE_SESSION_IDLE_MINUTES")]
+    pub session_idle_minutes: Option<u64>,
+    /// Hours after sign-in at which a console session ends in any case (default 168 = 7 days).
+    #[arg(long, global = true, env = "GATEHOUSE_SESSION_ABSOLUTE_HOURS")]
+    pub session_absolute_hours: Option<u64>,
+    /// Bearer token that /metrics requires (unset: /metrics is open).
+    #[arg(
+        long,
+        global = true,
+        env = "GATEHOUSE_METRICS_TOKEN",
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<Secret>,
+    /// Allow webhook destinations on loopback, private or link-local addresses
+    /// (`--allow-private-webhooks` alone means true).
+    #[arg(
+        long,
+        global = true,
+        env = "GATEHOUSE_ALLOW_PRIVATE_WEBHOOKS",
+        num_args = 0..=1,
+        default_missing_value = "true"
+    )]
+    pub allow_private_webhooks: Option<bool>,
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, global = true, env = "GATEHOUSE_LOG")]
     pub log: Option<String>,
@@ -233,6 +294,11 @@ struct FileConfig {
     webhook_retry_ms: Option<u64>,
     rule_helpers: Option<PathBuf>,
     rule_time_limit_ms: Option<u64>,
+    public_url: Option<url::Url>,
+    session_idle_minutes: Option<u64>,
+    session_absolute_hours: Option<u64>,
+    metrics_token: Option<Secret>,
+    allow_private_webhooks: Option<bool>,
     log: Option<String>,
 }
 
@@ -278,6 +344,11 @@ impl Config {
             webhook_retry_ms: args.webhook_retry_ms,
             rule_helpers: args.rule_helpers.clone(),
             rule_time_limit_ms: args.rule_time_limit_ms,
+            public_url: args.public_url.clone(),
+            session_idle_minutes: args.session_idle_minutes,
+            session_absolute_hours: args.session_absolute_hours,
+            metrics_token: args.metrics_token.clone(),
+            allow_private_webhooks: args.allow_private_webhooks,
             log: args.log.clone(),
         });
         config.validate()?;
@@ -302,6 +373,11 @@ impl Config {
             webhook_retry_ms,
             rule_helpers,
             rule_time_limit_ms,
+            public_url,
+            session_idle_minutes,
+            session_absolute_hours,
+            metrics_token,
+            allow_private_webhooks,
             log,
         } = layer;
         set(&mut self.addr, addr);
@@ -346,6 +422,21 @@ impl Config {
             &mut self.rules.time_limit,
             rule_time_limit_ms.map(Duration::from_millis),
         );
+        if public_url.is_some() {
+            self.access.public_url = public_url;
+        }
+        set(
+            &mut self.access.session_idle,
+            session_idle_minutes.map(|m| Duration::from_secs(m * 60)),
+        );
+        set(
+            &mut self.access.session_absolute,
+            session_absolute_hours.map(|h| Duration::from_secs(h * 3600)),
+        );
+        if metrics_token.is_some() {
+            self.access.metrics_token = metrics_token;
+        }
+        set(&mut self.allow_private_webhooks, allow_private_webhooks);
         set(&mut self.log, log);
     }
 
@@ -396,6 +487,30 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "rule_time_limit_ms must be between 10 and 60000, got {limit}"
             )));
+        }
+        let access = &self.access;
+        if let Some(url) = &access.public_url {
+            if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "public_url must be an http or https URL with a host, got {url}"
+                )));
+            }
+        }
+        let idle = access.session_idle.as_secs() / 60;
+        let absolute = access.session_absolute.as_secs() / 3600;
+        if idle == 0 || absolute == 0 || access.session_idle > access.session_absolute {
+            return Err(ConfigError::Invalid(format!(
+                "session_idle_minutes ({idle}) and session_absolute_hours ({absolute}) must be above 0, the idle limit no longer than the absolute one"
+            )));
+        }
+        if access
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.expose().trim().len() < 16)
+        {
+            return Err(ConfigError::Invalid(
+                "metrics_token must be at least 16 characters".into(),
+            ));
         }
         Ok(())
     }
@@ -456,6 +571,10 @@ mod tests {
         assert_eq!(config.addr, Config::default().addr, "default kept");
         assert_eq!(config.alerting.alarm_minute, Duration::from_secs(1));
         assert_eq!(config.alerting.webhook_retry, Duration::from_secs(10));
+        assert!(
+            !config.allow_private_webhooks,
+            "private webhooks are off by default"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod detect;
 pub mod engine;
 pub mod enrich;
 pub mod ingest;
+pub mod key_rotation;
 pub mod okta;
 pub mod secrets;
 pub mod shutdown;

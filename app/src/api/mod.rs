@@ -3,6 +3,7 @@
 //! scripts have stable URLs.
 
 pub mod alerts;
+pub mod auth;
 pub mod dashboard;
 pub mod detections;
 pub mod enrichment;

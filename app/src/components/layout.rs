@@ -1,5 +1,10 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_location};
+
+use crate::{
+    api::auth::{current_user, logout},
+    model::account::{LOGIN_PATH, SETUP_PATH},
+};
 
 /// The areas of the console, in navigation order: (path, label).
 const NAV: [(&str, &str); 6] = [
@@ -21,12 +26,20 @@ pub fn Layout(children: Children) -> impl IntoView {
     // Effects run only in the browser, so this flips exactly when hydration has happened.
     Effect::new(move |_| hydrated.set(true));
     let nav_open = RwSignal::new(true);
+    // Sign-in and setup pages stand alone: no navigation, no user.
+    let location = use_location();
+    let bare = Memo::new(move |_| {
+        location
+            .pathname
+            .with(|p| p == LOGIN_PATH || p == SETUP_PATH)
+    });
 
     view! {
         <div class="flex min-h-screen" data-hydrated=move || hydrated.get().to_string()>
             <nav
                 aria-label="Main"
                 class="flex flex-col bg-slate-900 text-slate-100 transition-all"
+                class:hidden=move || bare.get()
                 class=("w-56", move || nav_open.get())
                 class=("w-14", move || !nav_open.get())
             >
@@ -66,8 +79,56 @@ pub fn Layout(children: Children) -> impl IntoView {
                         })
                         .collect_view()}
                 </ul>
+                <SignedInUser bare nav_open />
             </nav>
             <main class="flex-1 overflow-x-hidden px-8 py-6">{children()}</main>
+        </div>
+    }
+}
+
+/// The signed-in user and the Log out button, at the foot of the navigation.
+#[component]
+fn SignedInUser(bare: Memo<bool>, nav_open: RwSignal<bool>) -> impl IntoView {
+    let user = Resource::new(
+        move || bare.get(),
+        |bare| async move {
+            if bare {
+                None
+            } else {
+                current_user().await.ok().flatten()
+            }
+        },
+    );
+    let log_out = Action::new(|_: &()| async {
+        // Signed out either way: the server ended the session, or it had already ended.
+        let _ = logout().await;
+        crate::pages::login::go_to(LOGIN_PATH);
+    });
+    view! {
+        <div class="mt-auto border-t border-slate-800 px-3 py-4 text-sm">
+            <Transition fallback=|| ()>
+                {move || {
+                    user.get()
+                        .flatten()
+                        .map(|name| {
+                            view! {
+                                <p class="mb-2 truncate text-slate-300" class:sr-only=move || !nav_open.get()>
+                                    "Signed in as "
+                                    <span class="font-medium text-white">{name}</span>
+                                </p>
+                                <button
+                                    type="button"
+                                    class="rounded px-2 py-1 text-slate-300 hover:bg-slate-800 hover:text-white focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400"
+                                    on:click=move |_| {
+                                        log_out.dispatch(());
+                                    }
+                                >
+                                    "Log out"
+                                </button>
+                            }
+                        })
+                }}
+            </Transition>
         </div>
     }
 }

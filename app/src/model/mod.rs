@@ -1,5 +1,6 @@
 //! Types shared by the browser and the server. Serde only: no sqlx, no tokio.
 
+pub mod account;
 pub mod alert;
 pub mod dashboard;
 pub mod detection;

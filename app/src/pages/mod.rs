@@ -4,6 +4,8 @@ pub mod alerts;
 pub mod dashboard;
 pub mod detections;
 pub mod events;
+pub mod login;
 pub mod not_found;
 pub mod settings;
+pub mod setup;
 pub mod sources;

@@ -16,7 +16,7 @@ use app::model::{
 
 use super::{internal, rfc3339_ms, store_error, Engine};
 use crate::{
-    alerts::{webhook, Resolution},
+    alerts::{address, webhook, Resolution},
     config::Secret,
     secrets::Purpose,
     store::{
@@ -236,6 +236,15 @@ impl Engine {
     ) -> Result<i64, AppError> {
         let context = "save_destination";
         let valid = input.validate().map_err(AppError::Fields)?;
+        // The SSRF guard, in words on the form; the delivery checks again when it sends.
+        if !self.config.allow_private_webhooks {
+            if let Err(refused) = address::check_url(&valid.url).await {
+                return Err(AppError::Fields(vec![FieldError {
+                    field: "url".into(),
+                    problem: FieldProblem::new(format!("{refused}.")),
+                }]));
+            }
+        }
         let write = DestinationWrite {
             name: &valid.name,
             url: &valid.url,

@@ -10,6 +10,7 @@
 //! | `events.rs` | the event explorer: search with filters and a keyset cursor, one stored event |
 //! | `detections.rs` | packs and rules per source, custom Python rules, the rule test panel |
 
+pub mod accounts;
 mod alerting;
 mod detections;
 mod enrichment;
@@ -62,6 +63,8 @@ pub struct Engine {
     pub webhooks: WebhookClient,
     pub enricher: Arc<Enricher>,
     pub detections: Arc<DetectionWorker>,
+    /// Console accounts and sessions.
+    pub accounts: Arc<accounts::Accounts>,
     pub started_at: DateTime<Utc>,
 }
 
@@ -137,6 +140,11 @@ impl Engine {
             monitor: Arc::clone(&monitor),
             lookups: Arc::clone(enricher.lookups()),
         });
+        let allow_private_webhooks = config.allow_private_webhooks;
+        let accounts = Arc::new(accounts::Accounts::new(
+            store.clone(),
+            config.access.clone(),
+        ));
         Arc::new(Self {
             config,
             store,
@@ -145,9 +153,10 @@ impl Engine {
             supervisor,
             alerts,
             monitor,
-            webhooks: WebhookClient::new(),
+            webhooks: WebhookClient::new(allow_private_webhooks),
             enricher,
             detections,
+            accounts,
             started_at: Utc::now(),
         })
     }
@@ -359,6 +368,41 @@ pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
 
 #[async_trait::async_trait]
 impl Console for Engine {
+    async fn login(
+        &self,
+        username: String,
+        password: String,
+        client_ip: Option<std::net::IpAddr>,
+    ) -> Result<String, app::model::account::AuthFailure> {
+        self.accounts
+            .login(&username, &password, client_ip)
+            .await
+            .map(|session| session.set_cookie)
+            .map_err(accounts::AccountError::into_failure)
+    }
+
+    async fn setup_admin(
+        &self,
+        code: String,
+        username: String,
+        password: String,
+        confirmation: String,
+        client_ip: Option<std::net::IpAddr>,
+    ) -> Result<String, app::model::account::AuthFailure> {
+        self.accounts
+            .setup_admin(&code, &username, &password, &confirmation, client_ip)
+            .await
+            .map(|session| session.set_cookie)
+            .map_err(accounts::AccountError::into_failure)
+    }
+
+    async fn logout(&self, session_id: String) -> Result<String, AppError> {
+        self.accounts
+            .logout(&session_id)
+            .await
+            .map_err(store_error("logout"))
+    }
+
     async fn dashboard(&self) -> Result<app::model::dashboard::Dashboard, AppError> {
         let context = "dashboard";
         let now = crate::store::now_ms();

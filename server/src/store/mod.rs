@@ -1,15 +1,19 @@
 //! All SQL lives under this module. Row structs here are separate from the `app::model` types.
 
+mod accounts;
 mod alerts;
 mod detections;
 mod events;
 mod health;
 mod ingest;
+mod lock;
 mod profiles;
+mod sealed;
 mod sources;
 
 use std::{str::FromStr, time::Duration};
 
+pub use accounts::{SessionRow, UserRow};
 pub use alerts::{
     AlertChange, AlertQuery, AlertRow, AlertSelector, AttemptResult, DeliveryRow, DestinationRow,
     DestinationWrite, DueDelivery, NewAlert, PayloadFn, SecretChange,
@@ -24,7 +28,9 @@ pub use ingest::{
     AttemptRecord, CommitOutcome, ErrorDetail, HealthDayRow, HealthTotals, PageCommit,
     RequestFailure, StatusRow, StatusUpdate,
 };
+pub use lock::{LockError, ServerLock};
 pub use profiles::{DeviceRecord, EventSummaryRow, ProfileSyncRow, UserRecord};
+pub use sealed::SealedColumn;
 pub use sources::{NewSource, SourceRow};
 
 use sqlx::{

@@ -1,7 +1,9 @@
 //! The HTTP side: the axum router serving the Leptos console, its server functions and static
 //! files, plus the operations endpoints ([`ops`]).
 
+pub mod auth;
 pub mod ops;
+pub mod security;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -22,8 +24,13 @@ pub fn router(engine: Arc<Engine>, site_addr: SocketAddr) -> Router {
         .build();
     let routes = generate_route_list(app::App);
     let ops = ops::routes(Arc::clone(&engine));
+    let security_headers = security::SecurityHeaders::new(engine.config.access.public_url.as_ref());
+    let gate = auth::Gate::new(&engine);
     let handle = ConsoleHandle(engine);
-    let context = move || provide_context(handle.clone());
+    let context = move || {
+        provide_context(handle.clone());
+        security::provide_request_nonce();
+    };
 
     Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
@@ -36,4 +43,10 @@ pub fn router(engine: Arc<Engine>, site_addr: SocketAddr) -> Router {
         ))
         .with_state(options)
         .merge(ops)
+        .layer(axum::middleware::from_fn_with_state(gate, auth::gate))
+        // Outermost: security headers and body limits on every response, the nonce to Leptos.
+        .layer(axum::middleware::from_fn_with_state(
+            security_headers,
+            security::middleware,
+        ))
 }

@@ -380,7 +380,7 @@ async fn refused_filters_answer_field_by_field_also_over_http() {
     let router = gatehouse::web::router(Arc::clone(&h.engine), addr);
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     assert_eq!(SearchEvents::PATH, "/api/search_events");
-    let client = reqwest::Client::new();
+    let client = crate::harness::signed_in_client(&h, &format!("http://{addr}")).await;
     let response = client
         .post(format!("http://{addr}{}", SearchEvents::PATH))
         .header("content-type", "application/x-www-form-urlencoded")

@@ -54,6 +54,8 @@ impl Harness {
             // Long: supervisor tests move pollers on with `wake`, never by waiting for the interval.
             poll_interval_secs: Some(60),
             request_timeout_secs: Some(3),
+            // Webhook receivers in these tests listen on loopback; `ssrf.rs` turns this off.
+            allow_private_webhooks: Some(true),
             ..ConfigArgs::default()
         };
         configure(&mut args);
@@ -185,4 +187,53 @@ pub fn event(uuid: &str, published: &str) -> serde_json::Value {
         "client": {"ipAddress": "203.0.113.9"},
         "outcome": {"result": "SUCCESS"}
     })
+}
+
+/// The console's router on port 0, with client addresses as `gatehouse serve` has them; its
+/// base URL.
+pub async fn serve_console(h: &Harness) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = gatehouse::web::router(Arc::clone(&h.engine), addr);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+    format!("http://{addr}")
+}
+
+/// The password of the admin [`signed_in_client`] creates.
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+/// A client signed in as `admin` (created if missing): the session cookie and a same-origin
+/// `Origin` on every request, as a browser on the console's pages sends them.
+pub async fn signed_in_client(h: &Harness, base: &str) -> reqwest::Client {
+    let accounts = &h.engine.accounts;
+    if h.engine
+        .store
+        .user_by_name("admin")
+        .await
+        .unwrap()
+        .is_none()
+    {
+        accounts.add_user("admin", ADMIN_PASSWORD).await.unwrap();
+    }
+    let session = accounts.login("admin", ADMIN_PASSWORD, None).await.unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::COOKIE,
+        format!("gatehouse_session={}", session.token.expose())
+            .parse()
+            .unwrap(),
+    );
+    headers.insert(reqwest::header::ORIGIN, base.parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }

@@ -2,6 +2,7 @@
 //! fresh migrated SQLite file, and talks to it over loopback HTTP exactly as production does.
 
 mod alerts;
+mod auth;
 mod cli;
 mod detections;
 mod enrichment;
@@ -9,5 +10,8 @@ mod explore;
 mod harness;
 mod ingest;
 mod rules;
+mod secrets;
+mod security;
 mod sources;
+mod ssrf;
 mod web;

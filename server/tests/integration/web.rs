@@ -19,7 +19,7 @@ async fn serve(h: &Harness) -> String {
 async fn pages_render_with_hydration_scripts_and_unknown_paths_are_404() {
     let h = Harness::new(vec![quiet_org("acme", "t", 0)]).await;
     let base = serve(&h).await;
-    let client = reqwest::Client::new();
+    let client = crate::harness::signed_in_client(&h, &base).await;
     for (path, heading) in [
         ("/", "Dashboard"),
         ("/sources", "Sources"),
@@ -58,7 +58,8 @@ async fn pages_render_with_hydration_scripts_and_unknown_paths_are_404() {
 async fn the_system_info_server_function_answers_json() {
     let h = Harness::new(vec![quiet_org("acme", "t", 0)]).await;
     let base = serve(&h).await;
-    let response = reqwest::Client::new()
+    let response = crate::harness::signed_in_client(&h, &base)
+        .await
         .post(format!("{base}{}", GetSystemInfo::PATH))
         .header("content-type", "application/x-www-form-urlencoded")
         .send()
@@ -101,7 +102,7 @@ async fn no_server_function_ever_returns_the_token() {
     let h = Harness::new(vec![quiet_org("acme", "tok-SECRET-123", 3)]).await;
     let id = h.add_source("Acme", "acme", "tok-SECRET-123").await;
     let base = serve(&h).await;
-    let client = reqwest::Client::new();
+    let client = crate::harness::signed_in_client(&h, &base).await;
     for (path, body) in [
         (ListSources::PATH, String::new()),
         (GetSource::PATH, format!("id={id}")),
@@ -132,7 +133,7 @@ async fn health_readiness_and_prometheus_metrics() {
     })
     .await;
     let base = serve(&h).await;
-    let client = reqwest::Client::new();
+    let client = crate::harness::signed_in_client(&h, &base).await;
     for (path, body) in [("/healthz", "ok\n"), ("/readyz", "ready\n")] {
         let response = client.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
@@ -192,7 +193,8 @@ async fn the_dashboard_counts_events_per_minute_from_health_counters() {
     h.drain(busy).await;
     h.drain(quiet).await;
     let base = serve(&h).await;
-    let response = reqwest::Client::new()
+    let response = crate::harness::signed_in_client(&h, &base)
+        .await
         .post(format!("{base}{}", GetDashboard::PATH))
         .header("content-type", "application/x-www-form-urlencoded")
         .send()
