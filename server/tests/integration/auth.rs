@@ -11,7 +11,12 @@ use std::{
 use gatehouse::config::Secret;
 use reqwest::{header, redirect::Policy, Client, StatusCode};
 
-use crate::harness::{quiet_org, serve_console, signed_in_client, Harness, ADMIN_PASSWORD};
+use crate::harness::{
+    eventually, quiet_org, serve_console, signed_in_client, wait_for, Harness, ADMIN_PASSWORD,
+};
+
+/// How long a spawned server may take to answer.
+const WAIT: Duration = Duration::from_secs(30);
 
 fn client() -> Client {
     Client::builder().redirect(Policy::none()).build().unwrap()
@@ -677,4 +682,125 @@ fn the_users_command_reads_passwords_from_stdin() {
     assert_eq!(code, Some(0));
     assert!(out.lines().any(|l| l.contains(" ops ")), "{out}");
     assert!(!out.contains("argon2"), "{out}");
+}
+
+/// A whole run of the `gatehouse` binary, logging at `debug`: first-run setup with the code
+/// read from the log, sign-in, a source created with an Okta token over the server functions,
+/// polls, a wrong login. The log then holds the setup code exactly once (its announcement)
+/// and never the token, the password, or a session cookie.
+#[tokio::test]
+async fn a_full_run_logs_the_setup_code_once_and_never_a_secret() {
+    const TOKEN: &str = "demo-token";
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("gatehouse.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["--addr", "127.0.0.1:0", "--simulator", "127.0.0.1:0"])
+        .args(["--poll-interval-secs", "2", "--request-timeout-secs", "1"])
+        .arg("--database-url")
+        .arg(dir.path().join("run.db"))
+        .arg("--secret-key-file")
+        .arg(dir.path().join("run.key"))
+        .arg("--site-root")
+        .arg(dir.path())
+        .env("GATEHOUSE_LOG", "debug")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let read = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let (base, code) = eventually(
+        "the address and the setup code in the log",
+        WAIT,
+        || async {
+            let text = read();
+            let base = text
+                .lines()
+                .find_map(|l| l.split("gatehouse listening on ").nth(1))?
+                .trim()
+                .to_owned();
+            let code = text
+                .lines()
+                .find_map(|l| l.split("first-run setup code: ").nth(1))?
+                .split_whitespace()
+                .next()?
+                .to_owned();
+            Some((base, code))
+        },
+    )
+    .await;
+
+    let done = post(
+        &base,
+        "/api/setup",
+        &[
+            ("code", &code),
+            ("username", "root"),
+            ("password", ADMIN_PASSWORD),
+            ("confirmation", ADMIN_PASSWORD),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(done.status(), 200, "{:?}", done.text().await);
+    let wrong = login(&base, "root", "not the password at all").await;
+    assert_eq!(wrong.status(), 401);
+    let signed_in = login(&base, "root", ADMIN_PASSWORD).await;
+    assert_eq!(signed_in.status(), 200);
+    let (cookie, _) = session_cookie(&signed_in);
+    let created = post(
+        &base,
+        "/api/setup_source",
+        &[
+            ("setup[name]", "Logged"),
+            ("setup[subdomain]", "acme"),
+            ("setup[domain]", app::model::source::SIMULATOR_DOMAIN),
+            ("setup[token]", TOKEN),
+        ],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(created.status(), 200, "{:?}", created.text().await);
+    let id: i64 = created.json().await.unwrap();
+    let finish = post(
+        &base,
+        "/api/finish_setup",
+        &[
+            ("id", &id.to_string()),
+            ("alarm[no_events_alarm]", "true"),
+            ("alarm[no_events_minutes]", "1440"),
+        ],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(finish.status(), 200);
+    // The source polled and stored events (with the token) before the log is read.
+    wait_for("events stored for the source", WAIT, || async {
+        let listed = post(&base, "/api/list_sources", &[], Some(&cookie)).await;
+        let sources: Vec<serde_json::Value> = listed.json().await.unwrap_or_default();
+        sources
+            .iter()
+            .any(|s| s["id"] == id && s["events_total"].as_i64().unwrap_or(0) > 0)
+    })
+    .await;
+    child.kill().await.unwrap();
+
+    let text = read();
+    // The log really captured the run (debug lines included).
+    assert!(
+        text.contains("poller started") && text.contains("DEBUG"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches(code.as_str()).count(),
+        1,
+        "the code once:\n{text}"
+    );
+    for secret in [TOKEN, ADMIN_PASSWORD, cookie.as_str(), "gatehouse_session="] {
+        assert!(
+            !text.contains(secret),
+            "{secret:?} appears in the log:\n{text}"
+        );
+    }
 }
