@@ -232,18 +232,32 @@ async fn ingest(args: IngestArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn dashboard(args: DashboardArgs) -> anyhow::Result<()> {
-    use app::backend::Console;
-
+/// An engine over the database `file` in `dir` (a temporary directory when `None`, kept alive
+/// by the returned guard); also returns the directory.
+pub(crate) async fn bench_engine(
+    dir: Option<&std::path::Path>,
+    file: &str,
+) -> anyhow::Result<(
+    tempfile::TempDir,
+    std::path::PathBuf,
+    std::sync::Arc<crate::engine::Engine>,
+)> {
     let temp = tempfile::tempdir()?;
-    let dir = args.dir.clone().unwrap_or_else(|| temp.path().to_owned());
+    let dir = dir.map_or_else(|| temp.path().to_owned(), ToOwned::to_owned);
     std::fs::create_dir_all(&dir)?;
     let config = Config::load(&ConfigArgs {
-        database_url: Some(dir.join("dashboard.db").display().to_string()),
+        database_url: Some(dir.join(file).display().to_string()),
         secret_key_file: Some(dir.join("secret.key")),
         ..ConfigArgs::default()
     })?;
     let engine = crate::cli::open_engine(config, None).await?;
+    Ok((temp, dir, engine))
+}
+
+async fn dashboard(args: DashboardArgs) -> anyhow::Result<()> {
+    use app::backend::Console;
+
+    let (_temp, dir, engine) = bench_engine(args.dir.as_deref(), "dashboard.db").await?;
     let pool = engine.store.pool();
     let seeding = Instant::now();
     let now_minute = crate::store::now_ms() / 60_000;

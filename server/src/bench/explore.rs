@@ -10,7 +10,7 @@ use app::model::events::EventQuery;
 use clap::Args;
 use sqlx::{QueryBuilder, Sqlite};
 
-use crate::config::{Config, ConfigArgs, Secret};
+use crate::config::Secret;
 
 #[derive(Debug, Args)]
 pub struct ExploreArgs {
@@ -288,15 +288,7 @@ fn generate(rng: &mut Rng, i: u64, event_time: i64, parse_time: i64) -> Generate
 }
 
 pub async fn run(args: ExploreArgs) -> anyhow::Result<()> {
-    let temp = tempfile::tempdir()?;
-    let dir = args.dir.clone().unwrap_or_else(|| temp.path().to_owned());
-    std::fs::create_dir_all(&dir)?;
-    let config = Config::load(&ConfigArgs {
-        database_url: Some(dir.join("explore.db").display().to_string()),
-        secret_key_file: Some(dir.join("secret.key")),
-        ..ConfigArgs::default()
-    })?;
-    let engine = crate::cli::open_engine(config, None).await?;
+    let (_temp, dir, engine) = super::bench_engine(args.dir.as_deref(), "explore.db").await?;
     let now = crate::store::now_ms();
     let alert_id = if args.reuse {
         let alert: i64 = sqlx::query_scalar("SELECT id FROM alerts WHERE rule_id = 'Okta.Bench'")

@@ -312,7 +312,11 @@ fn evaluate(
         let Some(source) = rules.get(&stored.source_id) else {
             continue;
         };
-        if source.native.rules().is_empty() && source.custom.is_empty() {
+        // Python reads the stored text itself; only native rules need it parsed here.
+        if !source.custom.is_empty() {
+            for_python.entry(stored.source_id).or_default().push(stored);
+        }
+        if source.native.rules().is_empty() {
             continue;
         }
         let Ok(event) = serde_json::from_str::<Value>(&stored.data) else {
@@ -323,9 +327,6 @@ fn evaluate(
         };
         for m in source.native.evaluate(&event) {
             matches.push(native_write(stored, &source.name, m));
-        }
-        if !source.custom.is_empty() {
-            for_python.entry(stored.source_id).or_default().push(stored);
         }
     }
     for (source_id, batch) in for_python {

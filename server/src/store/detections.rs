@@ -405,8 +405,8 @@ async fn record_match(
         .await?;
         return Ok((false, 0));
     }
-    let current: Option<(i64, i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, events, threshold, alert_id FROM detection_groups
+    let current: Option<(i64, i64, i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, window_start, events, threshold, alert_id FROM detection_groups
          WHERE source_id = ? AND rule_id = ? AND dedup = ? AND window_end > ?
          ORDER BY window_end DESC LIMIT 1",
     )
@@ -416,8 +416,10 @@ async fn record_match(
     .bind(now)
     .fetch_optional(&mut *tx)
     .await?;
-    let (group_id, events, threshold, alert_id) = match current {
-        Some((id, events, threshold, alert_id)) => (id, events + 1, threshold, alert_id),
+    let (group_id, first_seen, events, threshold, alert_id) = match current {
+        Some((id, start, events, threshold, alert_id)) => {
+            (id, start, events + 1, threshold, alert_id)
+        }
         None => {
             let id = sqlx::query_scalar(
                 "INSERT INTO detection_groups (source_id, rule_id, dedup, window_start, window_end,
@@ -432,7 +434,7 @@ async fn record_match(
             .bind(i64::from(m.threshold.max(1)))
             .fetch_one(&mut *tx)
             .await?;
-            (id, 1, i64::from(m.threshold.max(1)), None)
+            (id, now, 1, i64::from(m.threshold.max(1)), None)
         }
     };
     sqlx::query("UPDATE detection_groups SET events = ? WHERE id = ?")
@@ -466,11 +468,6 @@ async fn record_match(
     if events < threshold {
         return Ok((false, 0));
     }
-    let first_seen: i64 =
-        sqlx::query_scalar("SELECT window_start FROM detection_groups WHERE id = ?")
-            .bind(group_id)
-            .fetch_one(&mut *tx)
-            .await?;
     let alert = sqlx::query_as::<_, AlertRow>(&format!(
         "INSERT INTO alerts (rule_id, dedup_key, severity, state, title, description, context,
              source_id, source_name, first_seen, last_seen, occurrences, dedup, alert_context,
